@@ -1,0 +1,108 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from credentials.connectors import connector_choices, get_connector
+from credentials.fields import EncryptedSecretField, EncryptedToken
+from credentials.fingerprints import fingerprint
+
+# Columns a tile or a list row needs. Querysets that render many credentials load only these,
+# so listing never decrypts a key.
+LISTING_FIELDS = (
+    "id",
+    "owner_id",
+    "connector",
+    "name",
+    "description",
+    "key_hint",
+    "key_format_ok",
+    "status",
+    "status_message",
+    "checked_at",
+    "key_label",
+    "key_usage",
+    "key_limit",
+    "expires_at",
+    "last_used_at",
+    "created_at",
+    "updated_at",
+)
+
+
+class CredentialQuerySet(models.QuerySet):
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def for_listing(self):
+        return self.only(*LISTING_FIELDS)
+
+
+class Credential(models.Model):
+    """An API key saved by a user for one connector, stored encrypted."""
+
+    class Status(models.TextChoices):
+        NOT_VERIFIED = "not_verified", "Not verified"
+        VERIFIED = "verified", "Verified"
+        INVALID = "invalid", "Invalid"
+        OUT_OF_CREDIT = "out_of_credit", "Out of credit"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
+    connector = models.CharField(max_length=50, choices=connector_choices)
+    name = models.CharField(max_length=255)
+    description = models.TextField(max_length=2000, blank=True)
+    api_key = EncryptedSecretField(verbose_name="API key")
+    key_hint = models.CharField(max_length=40, editable=False)
+    key_fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
+    key_format_ok = models.BooleanField(default=True, editable=False)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_VERIFIED, editable=False)
+    status_message = models.CharField(max_length=500, blank=True, editable=False)
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the provider reports about the key: its own label, spend so far and spending limit in USD.
+    key_label = models.CharField(max_length=100, blank=True, editable=False)
+    key_usage = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True, editable=False)
+    key_limit = models.DecimalField(max_digits=14, decimal_places=6, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner",
+                "connector",
+                Lower("name"),
+                name="credential_name_unique_per_owner_and_connector",
+                violation_error_message="You already have a credential with this name.",
+            )
+        ]
+        indexes = [models.Index(fields=["owner", "connector", "-created_at"], name="credential_owner_listing")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def connector_info(self):
+        return get_connector(self.connector)
+
+    @property
+    def is_decryptable(self) -> bool:
+        """Tell whether the stored key decrypts. Loads and decrypts the key column."""
+        return not isinstance(self.api_key, EncryptedToken)
+
+    def set_api_key(self, api_key: str) -> None:
+        """Store a new key together with the hint and fingerprint derived from it."""
+        connector = self.connector_info
+        self.api_key = api_key
+        self.key_hint = connector.mask(api_key)
+        self.key_fingerprint = fingerprint(api_key)
+        self.key_format_ok = connector.looks_like_key(api_key)
+
+    def get_absolute_url(self) -> str:
+        return reverse("credential_detail", args=[self.pk])

@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from credentials.access import get_own_credential
+from credentials.connectors import get_connector, connectors_for
+from credentials.models import Credential
+from flows.access import get_own_endpoint
+from flows.forms import CONFIG_FORMS
+from flows.models import ENDPOINT_MODELS, DataDestination, DataSource
+from nexlacreds.auth import login_required
+
+ROLE_TITLES = {"source": "data source", "destination": "data destination"}
+
+
+def get_connector_for(role: str, connector_slug: str):
+    connector = get_connector(connector_slug)
+    if role not in connector.roles:
+        raise Http404(f"{connector.name} cannot be a {ROLE_TITLES[role]}.")
+    return connector
+
+
+@login_required
+@require_GET
+def home(request):
+    context = {
+        "sources": DataSource.objects.filter(owner=request.user).select_related("credential")[:20],
+        "destinations": DataDestination.objects.filter(owner=request.user).select_related("credential")[:20],
+    }
+    return render(request, "flows/home.html", context)
+
+
+@login_required
+@require_GET
+def choose_connector(request, role):
+    context = {"role": role, "role_title": ROLE_TITLES[role], "connectors": connectors_for(role)}
+    return render(request, "flows/choose_connector.html", context)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def authenticate(request, role, connector_slug):
+    connector = get_connector_for(role, connector_slug)
+    credentials = Credential.objects.owned_by(request.user).filter(connector=connector.slug).for_listing()
+    context = {
+        "role": role,
+        "role_title": ROLE_TITLES[role],
+        "connector": connector,
+        "credentials": credentials,
+        "selected": request.GET.get("selected", ""),
+    }
+    template = "flows/authenticate.html"
+    if request.htmx:
+        # The page refreshes its tiles in place after a credential is added.
+        template += "#tiles"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def configure(request, role, connector_slug):
+    connector = get_connector_for(role, connector_slug)
+    authenticate_url = reverse(f"{role}_authenticate", args=[connector.slug])
+    credential_id = request.POST.get("credential") or request.GET.get("credential")
+    if not credential_id or not credential_id.isdigit():
+        messages.error(request, "Select a credential, or add one, to continue.")
+        return redirect(authenticate_url)
+    credential = get_own_credential(request.user, credential_id, connector.slug)
+
+    form_class = CONFIG_FORMS[(connector.slug, role)]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        endpoint = ENDPOINT_MODELS[role].objects.create(
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            connector=connector.slug,
+            credential=credential,
+            config=form.config(),
+        )
+        messages.success(request, f"Saved {ROLE_TITLES[role]} “{endpoint.name}”.")
+        return redirect(endpoint)
+
+    context = {
+        "role": role,
+        "role_title": ROLE_TITLES[role],
+        "connector": connector,
+        "credential": credential,
+        "form": form,
+        "authenticate_url": authenticate_url,
+    }
+    return render(request, "flows/configure.html", context)
+
+
+@login_required
+@require_GET
+def endpoint_detail(request, role, pk):
+    endpoint = get_own_endpoint(request.user, role, pk)
+    context = {"role": role, "role_title": ROLE_TITLES[role], "endpoint": endpoint, "credential": endpoint.credential}
+    return render(request, "flows/endpoint_detail.html", context)

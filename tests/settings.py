@@ -1,0 +1,20 @@
+"""The project's settings with fresh secrets for each test run, in production mode."""
+
+import os
+import secrets
+
+from cryptography.fernet import Fernet
+
+os.environ["DJANGO_DEBUG"] = "false"
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", Fernet.generate_key().decode())
+os.environ.setdefault("CREDENTIAL_FINGERPRINT_KEY", secrets.token_urlsafe(48))
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The browser tests talk to Django's live server over plain HTTP.
+os.environ.setdefault("DJANGO_HTTPS", "false")
+# Playwright's sync API runs an event loop in the test thread, which Django would take for async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from nexlacreds.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
