@@ -27,8 +27,8 @@ from urllib3.exceptions import ReadTimeoutError
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-# Slightly more than a multiple of 3 s, the initial TCP retransmission
-# interval, as the requests documentation recommends for connect timeouts.
+# Slightly more than a multiple of 3 s, the TCP retransmission window, as
+# the Timeouts section of the requests "Advanced Usage" guide recommends.
 DEFAULT_CONNECT_TIMEOUT = 3.05
 DEFAULT_READ_TIMEOUT = 10.0
 DEFAULT_MAX_RETRIES = 2
@@ -45,8 +45,10 @@ MAX_KEY_LENGTH = 256
 _SENDABLE_KEY_PATTERN = re.compile(r"[\x21-\x7e]+")
 _HEADER_VALUE_PATTERN = re.compile(r"[\x20-\x7e]*")
 
-# OpenRouter has not processed a request that got one of these statuses,
-# so sending it again cannot charge twice.
+# Rate limiting, a failed or down provider, and no available provider:
+# OpenRouter documents these as temporary.
+# NOTE: whether OpenRouter can bill a POST /chat/completions that ended in
+# 502 was not verified, so a retried completion might be charged twice.
 RETRY_STATUSES = frozenset({429, 502, 503})
 FIRST_BACKOFF_SECONDS = 0.5
 MAX_UPSTREAM_MESSAGE_LENGTH = 300
@@ -94,7 +96,7 @@ class Result:
 
 @dataclasses.dataclass(frozen=True)
 class KeyInfo:
-    """Key details from ``GET /key``; amounts are in US dollars (credits)."""
+    """Key details from ``GET /key``. Amounts are OpenRouter credits, which are US dollars."""
 
     label: str
     usage: float
@@ -173,7 +175,7 @@ class _BearerAuth(requests.auth.AuthBase):
 
 
 class _UnexpectedResponse(Exception):
-    """Raised by the body parsers; ``detail`` names the problem and never contains body text."""
+    """Error raised by the body parsers. Its ``detail`` names the problem and never quotes the body."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -183,12 +185,12 @@ class _UnexpectedResponse(Exception):
 class OpenRouterClient:
     """Send requests to the OpenRouter API with one API key.
 
-    Each API method returns a ``Result`` and never raises for network or
-    API errors. A key that is empty, longer than MAX_KEY_LENGTH, or contains
-    whitespace, control or non-ASCII characters is never sent: the methods
-    return a MALFORMED_KEY result without opening a connection. Arguments
-    that are programming errors (a bad base URL, a negative timeout, an empty
-    model name) raise ValueError.
+    Each API method returns a ``Result`` for network and API errors instead
+    of raising requests' exceptions. A key that is empty, longer than
+    MAX_KEY_LENGTH, or contains whitespace, control or non-ASCII characters
+    is never sent. For such a key the methods return a MALFORMED_KEY result
+    without opening a connection. Arguments that are programming errors (a
+    bad base URL, a negative timeout, an empty model name) raise ValueError.
 
     Statuses 429, 502 and 503 are retried up to ``max_retries`` times.
     The client waits for the integer Retry-After seconds, capped at
@@ -307,7 +309,7 @@ class OpenRouterClient:
         messages: list[Mapping[str, Any]],
         max_tokens: int | None = None,
     ) -> Result:
-        """Request one completion with ``POST /chat/completions``; OpenRouter charges the key for it.
+        """Request one completion with ``POST /chat/completions``, which OpenRouter bills to the key.
 
         On success ``data`` is a dict with ``reply`` (the first choice's
         text, empty when the model sent none), ``model``, ``finish_reason``
@@ -353,6 +355,8 @@ class OpenRouterClient:
                     headers=self._headers(),
                     json=body,
                     auth=_BearerAuth(self._api_key),
+                    # NOTE: the read timeout limits each wait between received
+                    # bytes, so a server that trickles bytes can hold the call longer.
                     timeout=(self.connect_timeout, self.read_timeout),
                     # Explicit so that an injected session with verify=False
                     # still checks certificates.
@@ -462,9 +466,9 @@ class OpenRouterClient:
 
         if body is None:
             return _unexpected_result(status, "the body is not a JSON object")
-        # OpenRouter can report a failure with HTTP 200 when a provider
-        # fails after the response has started, putting the status in
-        # error.code.
+        # OpenRouter's errors documentation says that an error raised after
+        # the model started producing output comes with HTTP 200, and the
+        # body's error.code then contains the status.
         error_code = _error_code(body)
         if error_code is not None:
             return self._error_result(error_code, status, self._upstream_message(body), None)
@@ -717,7 +721,7 @@ def _parse_chat_completion(body: Mapping[str, Any], requested_model: str) -> tup
     if not isinstance(message, Mapping):
         raise _UnexpectedResponse("'choices[0].message' is missing")
     content = message.get("content")
-    # Content is null when the model answered only with tool calls.
+    # Content is null when the model returned only tool calls.
     if content is not None and not isinstance(content, str):
         raise _UnexpectedResponse("'choices[0].message.content' is not a string")
     finish_reason = _optional_string(choices[0], "finish_reason")
@@ -765,7 +769,7 @@ def _optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
 
 
 def _parse_timestamp(value: Any) -> datetime | None:
-    """Parse an ISO 8601 timestamp; one without an offset is taken as UTC."""
+    """Parse an ISO 8601 timestamp as an aware datetime, taking one without an offset as UTC."""
     if value is None:
         return None
     if not isinstance(value, str):

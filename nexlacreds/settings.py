@@ -46,6 +46,7 @@ if not ALLOWED_HOSTS:
         "Set it to the comma-separated host names the site is served under, e.g. creds.example.com."
     )
 CSRF_TRUSTED_ORIGINS = env.read_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "nexlacreds.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -135,7 +136,7 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Serve files straight from STATICFILES_DIRS so that tests and a fresh clone need no collectstatic.
+# Serve files straight from STATICFILES_DIRS too, so development and tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 

@@ -123,9 +123,9 @@ def sleeps():
 
 
 @pytest.fixture
-def client(server, sleeps):
-    with make_client(server.url_for(API_PREFIX), sleeps) as api:
-        yield api
+def api(server, sleeps):
+    with make_client(server.url_for(API_PREFIX), sleeps) as client:
+        yield client
 
 
 def make_client(base_url, sleeps, key=KEY, **overrides):
@@ -171,10 +171,10 @@ def unused_port():
 # GET /key
 
 
-def test_check_key_valid(client, server, sleeps):
+def test_check_key_valid(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key", method="GET").respond_with_json(KEY_BODY)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert result.outcome is Outcome.OK
@@ -202,7 +202,7 @@ def test_check_key_valid(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_check_key_null_limit(client, server):
+def test_check_key_null_limit(api, server):
     body = {
         "data": {
             **KEY_BODY["data"],
@@ -214,7 +214,7 @@ def test_check_key_null_limit(client, server):
     }
     server.expect_request(API_PREFIX + "/key").respond_with_json(body)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert result.data.limit is None
@@ -225,7 +225,7 @@ def test_check_key_null_limit(client, server):
     assert_key_hidden(result)
 
 
-def test_check_key_unknown_fields_ignored(client, server):
+def test_check_key_unknown_fields_ignored(api, server):
     body = {
         "data": {
             **KEY_BODY["data"],
@@ -238,7 +238,7 @@ def test_check_key_unknown_fields_ignored(client, server):
     }
     server.expect_request(API_PREFIX + "/key").respond_with_json(body)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert result.data.label == "sk-or-v1-012...def"
@@ -246,19 +246,19 @@ def test_check_key_unknown_fields_ignored(client, server):
     assert_key_hidden(result)
 
 
-def test_check_key_minimal_data(client, server):
+def test_check_key_minimal_data(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json({"data": {"label": "x", "usage": 0}})
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert result.data == KeyInfo(label="x", usage=0.0)
 
 
-def test_check_key_401_shows_openrouter_message(client, server, sleeps):
+def test_check_key_401_shows_openrouter_message(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(401, "User not found"), status=401)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert not result.ok
     assert result.outcome is Outcome.INVALID_KEY
@@ -271,22 +271,22 @@ def test_check_key_401_shows_openrouter_message(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_check_key_401_without_body(client, server):
+def test_check_key_401_without_body(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_data("", status=401)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.INVALID_KEY
     assert result.message.startswith("OpenRouter rejected the key as invalid.")
     assert_key_hidden(result)
 
 
-def test_check_key_402_no_credit(client, server):
+def test_check_key_402_no_credit(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json(
         error_body(402, "Insufficient credits. Add more using https://openrouter.ai/credits"), status=402
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.NO_CREDIT
     assert result.status_code == 402
@@ -297,10 +297,10 @@ def test_check_key_402_no_credit(client, server):
     assert_key_hidden(result)
 
 
-def test_check_key_403_forbidden(client, server):
+def test_check_key_403_forbidden(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(403, "Key limit exceeded"), status=403)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.FORBIDDEN
     assert result.status_code == 403
@@ -309,10 +309,10 @@ def test_check_key_403_forbidden(client, server):
     assert_key_hidden(result)
 
 
-def test_check_key_408_unavailable_not_retried(client, server, sleeps):
+def test_check_key_408_unavailable_not_retried(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(408, "Request timed out"), status=408)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert result.status_code == 408
@@ -323,13 +323,13 @@ def test_check_key_408_unavailable_not_retried(client, server, sleeps):
 
 
 @pytest.mark.parametrize("retry_after, expected_sleep", [("30", 5.0), ("2", 2.0)])
-def test_check_key_429_retry_after_honoured(client, server, sleeps, retry_after, expected_sleep):
+def test_check_key_429_retry_after_honoured(api, server, sleeps, retry_after, expected_sleep):
     server.expect_oneshot_request(API_PREFIX + "/key").respond_with_json(
         error_body(429, "Rate limit exceeded"), status=429, headers={"Retry-After": retry_after}
     )
     server.expect_request(API_PREFIX + "/key").respond_with_json(KEY_BODY)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert sleeps == [expected_sleep]
@@ -340,35 +340,35 @@ def test_check_key_429_retry_after_honoured(client, server, sleeps, retry_after,
     assert_key_hidden(result)
 
 
-def test_check_key_429_without_retry_after(client, server, sleeps):
+def test_check_key_429_without_retry_after(api, server, sleeps):
     server.expect_oneshot_request(API_PREFIX + "/key").respond_with_json(
         error_body(429, "Rate limit exceeded"), status=429
     )
     server.expect_request(API_PREFIX + "/key").respond_with_json(KEY_BODY)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert sleeps == [0.5]
     assert len(received(server)) == 2
 
 
-def test_check_key_429_http_date_retry_after_ignored(client, server, sleeps):
+def test_check_key_429_http_date_retry_after_ignored(api, server, sleeps):
     server.expect_oneshot_request(API_PREFIX + "/key").respond_with_json(
         error_body(429, "Rate limit exceeded"), status=429, headers={"Retry-After": "Wed, 21 Oct 2037 07:28:00 GMT"}
     )
     server.expect_request(API_PREFIX + "/key").respond_with_json(KEY_BODY)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert sleeps == [0.5]
 
 
-def test_check_key_429_retries_exhausted(client, server, sleeps):
+def test_check_key_429_retries_exhausted(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(429, "Rate limit exceeded"), status=429)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.RATE_LIMITED
     assert result.status_code == 429
@@ -379,12 +379,12 @@ def test_check_key_429_retries_exhausted(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_check_key_429_retries_exhausted_reports_retry_after(client, server, sleeps):
+def test_check_key_429_exhausted_with_retry_after(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(
         error_body(429, "Rate limit exceeded"), status=429, headers={"Retry-After": "1"}
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.RATE_LIMITED
     assert result.retry_after == 1
@@ -393,7 +393,7 @@ def test_check_key_429_retries_exhausted_reports_retry_after(client, server, sle
     assert sleeps == [1.0, 1.0]
 
 
-def test_check_key_429_no_retries_when_max_retries_zero(server, sleeps):
+def test_check_key_429_max_retries_zero(server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(429, "Rate limit exceeded"), status=429)
 
     with make_client(server.url_for(API_PREFIX), sleeps, max_retries=0) as api:
@@ -404,10 +404,10 @@ def test_check_key_429_no_retries_when_max_retries_zero(server, sleeps):
     assert sleeps == []
 
 
-def test_check_key_retries_are_logged(client, server, caplog):
+def test_check_key_retries_are_logged(api, server, caplog):
     server.expect_request(API_PREFIX + "/key").respond_with_data("busy", status=503)
 
-    client.check_key()
+    api.check_key()
 
     messages = [record.getMessage() for record in caplog.records if record.name == "credentials.openrouter"]
     assert messages == [
@@ -417,10 +417,10 @@ def test_check_key_retries_are_logged(client, server, caplog):
     ]
 
 
-def test_check_key_500_not_retried(client, server, sleeps):
+def test_check_key_500_not_retried(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(500, "Internal Server Error"), status=500)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert result.status_code == 500
@@ -430,21 +430,21 @@ def test_check_key_500_not_retried(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_check_key_502_retried_then_ok(client, server, sleeps):
+def test_check_key_502_retried_then_ok(api, server, sleeps):
     server.expect_oneshot_request(API_PREFIX + "/key").respond_with_data("<html>Bad gateway</html>", status=502)
     server.expect_request(API_PREFIX + "/key").respond_with_json(KEY_BODY)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.ok
     assert len(received(server)) == 2
     assert sleeps == [0.5]
 
 
-def test_check_key_502_retries_exhausted(client, server, sleeps):
+def test_check_key_502_retries_exhausted(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_data("<html>Bad gateway</html>", status=502)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert result.status_code == 502
@@ -454,12 +454,12 @@ def test_check_key_502_retries_exhausted(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_check_key_503_retry_after(client, server, sleeps):
+def test_check_key_503_retry_after(api, server, sleeps):
     server.expect_request(API_PREFIX + "/key").respond_with_json(
         error_body(503, "No available providers"), status=503, headers={"Retry-After": "3"}
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert result.status_code == 503
@@ -482,10 +482,10 @@ def test_check_key_503_retry_after(client, server, sleeps):
         (529, Outcome.UNAVAILABLE),
     ],
 )
-def test_check_key_other_statuses_not_retried(client, server, sleeps, status, outcome):
+def test_check_key_other_statuses_not_retried(api, server, sleeps, status, outcome):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(status, "Something failed"), status=status)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is outcome
     assert result.status_code == status
@@ -495,12 +495,12 @@ def test_check_key_other_statuses_not_retried(client, server, sleeps, status, ou
     assert_key_hidden(result)
 
 
-def test_check_key_html_body_with_200(client, server):
+def test_check_key_html_body_with_200(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_data(
         "<!DOCTYPE html><html><body>Welcome to the captive portal</body></html>", content_type="text/html"
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert not result.ok
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
@@ -510,28 +510,28 @@ def test_check_key_html_body_with_200(client, server):
     assert_key_hidden(result)
 
 
-def test_check_key_broken_json_body(client, server):
+def test_check_key_broken_json_body(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_data('{"data": {"label": ', content_type="application/json")
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert result.data is None
     assert_key_hidden(result)
 
 
-def test_check_key_json_array_body(client, server):
+def test_check_key_json_array_body(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json([KEY_BODY])
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
 
 
-def test_check_key_json_without_data(client, server):
+def test_check_key_json_without_data(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json({"label": "sk-or-v1-012...def", "usage": 0.5})
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert "'data' object is missing" in result.message
@@ -556,44 +556,44 @@ def test_check_key_json_without_data(client, server):
         {"label": "x", "usage": 0.5, "expires_at": 1798761600},
     ],
 )
-def test_check_key_wrong_types_unexpected(client, server, data):
+def test_check_key_wrong_types_unexpected(api, server, data):
     server.expect_request(API_PREFIX + "/key").respond_with_json({"data": data})
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert not result.ok
     assert result.data is None
 
 
-def test_check_key_redirect_not_followed(client, server):
+def test_check_key_redirect_not_followed(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_data(
         "", status=302, headers={"Location": server.url_for("/elsewhere")}
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert result.status_code == 302
     assert [request.path for request in received(server)] == [API_PREFIX + "/key"]
 
 
-def test_check_key_error_message_echoing_key_is_masked(client, server):
+def test_check_key_error_message_echoing_key_is_masked(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json(
         error_body(401, f"Key {KEY} was revoked\r\nContact support"), status=401
     )
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.INVALID_KEY
     assert result.message == "OpenRouter rejected the key: Key sk-or-v1-…cdef was revoked Contact support."
     assert_key_hidden(result)
 
 
-def test_check_key_long_error_message_truncated(client, server):
+def test_check_key_long_error_message_truncated(api, server):
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(400, "x" * 5000), status=400)
 
-    result = client.check_key()
+    result = api.check_key()
 
     assert result.outcome is Outcome.REJECTED
     assert len(result.message) < 400
@@ -817,7 +817,7 @@ def test_malformed_key_never_sent(server, sleeps, caplog, bad_key):
     assert sleeps == []
 
 
-def test_format_check_is_separate_from_sending(client, server):
+def test_format_check_is_separate_from_sending(server):
     # A key in an unknown but header-safe format is still sent, and
     # OpenRouter decides whether it is valid.
     server.expect_request(API_PREFIX + "/key").respond_with_json(error_body(401, "User not found"), status=401)
@@ -833,10 +833,10 @@ def test_format_check_is_separate_from_sending(client, server):
 # GET /models
 
 
-def test_list_models_ok(client, server):
+def test_list_models_ok(api, server):
     server.expect_request(API_PREFIX + "/models", method="GET").respond_with_json(MODELS_BODY)
 
-    result = client.list_models()
+    result = api.list_models()
 
     assert result.ok
     assert result.data == MODELS_BODY["data"]
@@ -846,35 +846,35 @@ def test_list_models_ok(client, server):
     assert_key_hidden(result)
 
 
-def test_list_models_limit(client, server):
+def test_list_models_limit(api, server):
     server.expect_request(API_PREFIX + "/models").respond_with_json(MODELS_BODY)
 
-    result = client.list_models(limit=1)
+    result = api.list_models(limit=1)
 
     assert result.ok
     assert [model["id"] for model in result.data] == ["openai/gpt-4o"]
 
 
-def test_list_models_invalid_limit_raises(client, server):
+def test_list_models_invalid_limit_raises(api, server):
     with pytest.raises(ValueError, match="limit"):
-        client.list_models(limit=-1)
+        api.list_models(limit=-1)
     assert received(server) == []
 
 
 @pytest.mark.parametrize("body", [{"data": {"id": "openai/gpt-4o"}}, {"data": None}, {}, {"data": [{"name": "x"}]}])
-def test_list_models_data_not_list(client, server, body):
+def test_list_models_data_not_list(api, server, body):
     server.expect_request(API_PREFIX + "/models").respond_with_json(body)
 
-    result = client.list_models()
+    result = api.list_models()
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert result.data is None
 
 
-def test_list_models_500(client, server, sleeps):
+def test_list_models_500(api, server, sleeps):
     server.expect_request(API_PREFIX + "/models").respond_with_json(error_body(500, "Internal Server Error"), status=500)
 
-    result = client.list_models()
+    result = api.list_models()
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert len(received(server)) == 1
@@ -884,10 +884,10 @@ def test_list_models_500(client, server, sleeps):
 # POST /chat/completions
 
 
-def test_chat_completion_ok(client, server):
+def test_chat_completion_ok(api, server):
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(CHAT_BODY)
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES, max_tokens=50)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES, max_tokens=50)
 
     assert result.ok
     assert result.data == {
@@ -908,32 +908,32 @@ def test_chat_completion_ok(client, server):
     assert_key_hidden(result)
 
 
-def test_chat_completion_omits_unset_max_tokens(client, server):
+def test_chat_completion_omits_unset_max_tokens(api, server):
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(CHAT_BODY)
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
 
     assert result.ok
     assert json.loads(received(server)[0].get_data()) == {"model": "openai/gpt-4o", "messages": CHAT_MESSAGES}
 
 
-def test_chat_completion_null_content(client, server):
+def test_chat_completion_null_content(api, server):
     body = {**CHAT_BODY, "choices": [{"finish_reason": "tool_calls", "message": {"role": "assistant", "content": None}}]}
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(body)
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
 
     assert result.ok
     assert result.data["reply"] == ""
     assert result.data["finish_reason"] == "tool_calls"
 
 
-def test_chat_completion_402_no_credit(client, server, sleeps):
+def test_chat_completion_402_no_credit(api, server, sleeps):
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(
         error_body(402, "This request requires more credits"), status=402
     )
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES, max_tokens=50)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES, max_tokens=50)
 
     assert result.outcome is Outcome.NO_CREDIT
     assert result.message == "OpenRouter reported insufficient credits: This request requires more credits."
@@ -942,14 +942,14 @@ def test_chat_completion_402_no_credit(client, server, sleeps):
     assert_key_hidden(result)
 
 
-def test_chat_completion_error_inside_200(client, server):
-    # OpenRouter can fail after sending status 200 and then reports the
-    # status in error.code.
+def test_chat_completion_error_inside_200(api, server):
+    # An error after the model started producing output arrives with
+    # HTTP 200, and error.code contains the status.
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(
         error_body(502, "Provider returned error")
     )
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
 
     assert result.outcome is Outcome.UNAVAILABLE
     assert result.status_code == 200
@@ -968,10 +968,10 @@ def test_chat_completion_error_inside_200(client, server):
     ],
     ids=["empty-choices", "null-choices", "no-message", "content-list", "usage-string"],
 )
-def test_chat_completion_malformed_body(client, server, body):
+def test_chat_completion_malformed_body(api, server, body):
     server.expect_request(API_PREFIX + "/chat/completions", method="POST").respond_with_json(body)
 
-    result = client.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
+    result = api.chat_completion("openai/gpt-4o", CHAT_MESSAGES)
 
     assert result.outcome is Outcome.UNEXPECTED_RESPONSE
     assert result.data is None
@@ -987,9 +987,9 @@ def test_chat_completion_malformed_body(client, server, body):
         ("openai/gpt-4o", CHAT_MESSAGES, True),
     ],
 )
-def test_chat_completion_invalid_arguments_raise(client, server, model, messages, max_tokens):
+def test_chat_completion_invalid_arguments_raise(api, server, model, messages, max_tokens):
     with pytest.raises(ValueError):
-        client.chat_completion(model, messages, max_tokens=max_tokens)
+        api.chat_completion(model, messages, max_tokens=max_tokens)
     assert received(server) == []
 
 
