@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from credentials.openrouter import OpenRouterClient
+
 SOURCE = "source"
 DESTINATION = "destination"
 
@@ -25,6 +27,8 @@ class Connector:
     key_pattern: re.Pattern
     key_format: str
     roles: frozenset[str]
+    # Takes the API key; has check_key() returning an openrouter.Result, and works as a context manager.
+    client_class: type
 
     def looks_like_key(self, key: str) -> bool:
         return bool(self.key_pattern.fullmatch(key))
@@ -45,6 +49,7 @@ OPENROUTER = Connector(
     key_pattern=re.compile(r"sk-or-v1-[0-9a-f]{64}"),
     key_format="sk-or-v1- followed by 64 lowercase hexadecimal characters",
     roles=frozenset({SOURCE, DESTINATION}),
+    client_class=OpenRouterClient,
 )
 
 CONNECTORS = {connector.slug: connector for connector in (OPENROUTER,)}

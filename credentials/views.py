@@ -4,12 +4,13 @@ import logging
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from credentials.access import get_own_credential
 from credentials.connectors import get_connector
-from credentials.forms import CredentialForm
+from credentials.forms import ApiKeyForm, CredentialForm
+from credentials.verification import record_verification, verify_api_key, verify_credential
 from nexlacreds.auth import login_required
 from nexlacreds.navigation import safe_next_url, with_query
 
@@ -26,22 +27,71 @@ def credential_create(request, connector_slug):
     connector = get_connector(connector_slug)
     next_url = safe_next_url(request, default="/")
     form = CredentialForm(request.POST or None, owner=request.user, connector=connector)
+    offer_save_anyway = False
 
     if request.method == "POST" and form.is_valid():
-        credential = form.save_unless_duplicate()
-        if credential is not None:
-            logger.info("Credential %s created by user %s for %s", credential.pk, request.user.pk, connector.slug)
-            if request.htmx:
-                # No body: the page listens for the event, closes the dialog and refreshes its tiles.
-                event = {CREDENTIAL_CREATED_EVENT: {"id": credential.pk}}
-                return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(event)})
-            return redirect(with_query(next_url, selected=credential.pk))
+        # The key is checked before it is stored; only a definite rejection stops the save.
+        verification = verify_api_key(connector, form.cleaned_data["api_key"])
+        if verification.rejected and not request.POST.get("save_anyway"):
+            form.add_error("api_key", verification.message)
+            offer_save_anyway = True
+        else:
+            credential = form.save_unless_duplicate(verification)
+            if credential is not None:
+                logger.info("Credential %s created by user %s: %s", credential.pk, request.user.pk, credential.status)
+                if request.htmx:
+                    # No body: the page listens for the event, closes the dialog and refreshes its tiles.
+                    event = {CREDENTIAL_CREATED_EVENT: {"id": credential.pk}}
+                    return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(event)})
+                return redirect(with_query(next_url, selected=credential.pk))
 
-    context = {"form": form, "connector": connector, "next_url": next_url}
+    context = {"form": form, "connector": connector, "next_url": next_url, "offer_save_anyway": offer_save_anyway}
     template = "credentials/credential_create.html"
     if request.htmx:
         template += "#dialog" if request.method == "GET" else "#form"
     return render(request, template, context)
+
+
+@sensitive_post_parameters("api_key")
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def credential_test_key(request, connector_slug):
+    """Check a typed key with the provider without saving anything."""
+    connector = get_connector(connector_slug)
+    key_form = ApiKeyForm(request.POST)
+    if key_form.is_valid():
+        verification = verify_api_key(connector, key_form.cleaned_data["api_key"])
+        test_result = {"ok": verification.verified, "message": verification.message}
+    else:
+        test_result = {"ok": False, "message": " ".join(key_form.errors["api_key"])}
+
+    if request.htmx:
+        return render(request, "credentials/credential_create.html#key_test_result", {"test_result": test_result})
+    # Without JavaScript the whole form comes back, with what was typed except the key.
+    form = CredentialForm(
+        initial={"name": request.POST.get("name", ""), "description": request.POST.get("description", "")},
+        owner=request.user,
+        connector=connector,
+    )
+    context = {
+        "form": form,
+        "connector": connector,
+        "next_url": safe_next_url(request, default="/"),
+        "test_result": test_result,
+    }
+    return render(request, "credentials/credential_create.html", context)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def credential_retest(request, pk):
+    credential = get_own_credential(request.user, pk)
+    verify_credential(credential)
+    if request.htmx:
+        return render(request, "credentials/_tile.html#status", {"credential": credential})
+    return redirect(safe_next_url(request, default=credential.get_absolute_url()))
 
 
 @login_required

@@ -20,5 +20,11 @@ for role, prefix in ((SOURCE, "sources"), (DESTINATION, "destinations")):
             {"role": role},
             name=f"{role}_configure",
         ),
+        path(
+            f"{prefix}/new/<slug:connector_slug>/configure/test/",
+            views.configure_test,
+            {"role": role},
+            name=f"{role}_configure_test",
+        ),
         path(f"{prefix}/<int:pk>/", views.endpoint_detail, {"role": role}, name=f"{role}_detail"),
     ]

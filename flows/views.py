@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from credentials.access import get_own_credential
-from credentials.connectors import get_connector, connectors_for
+from credentials.connectors import SOURCE, connectors_for, get_connector
 from credentials.models import Credential
 from flows.access import get_own_endpoint
 from flows.forms import CONFIG_FORMS
 from flows.models import ENDPOINT_MODELS, DataDestination, DataSource
+from flows.previews import SAMPLE_RECORD, preview_source, send_test_record
 from nexlacreds.auth import login_required
 
 ROLE_TITLES = {"source": "data source", "destination": "data destination"}
@@ -60,19 +61,23 @@ def authenticate(request, role, connector_slug):
     return render(request, template, context)
 
 
+def selected_credential_id(request) -> str | None:
+    credential_id = request.POST.get("credential") or request.GET.get("credential")
+    return credential_id if credential_id and credential_id.isdigit() else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def configure(request, role, connector_slug):
     connector = get_connector_for(role, connector_slug)
     authenticate_url = reverse(f"{role}_authenticate", args=[connector.slug])
-    credential_id = request.POST.get("credential") or request.GET.get("credential")
-    if not credential_id or not credential_id.isdigit():
+    credential_id = selected_credential_id(request)
+    if credential_id is None:
         messages.error(request, "Select a credential, or add one, to continue.")
         return redirect(authenticate_url)
     credential = get_own_credential(request.user, credential_id, connector.slug)
 
-    form_class = CONFIG_FORMS[(connector.slug, role)]
-    form = form_class(request.POST or None)
+    form = CONFIG_FORMS[(connector.slug, role)](request.POST or None)
     if request.method == "POST" and form.is_valid():
         endpoint = ENDPOINT_MODELS[role].objects.create(
             owner=request.user,
@@ -84,15 +89,42 @@ def configure(request, role, connector_slug):
         messages.success(request, f"Saved {ROLE_TITLES[role]} “{endpoint.name}”.")
         return redirect(endpoint)
 
-    context = {
+    return render(request, "flows/configure.html", configure_context(role, connector, credential, form))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def configure_test(request, role, connector_slug):
+    """Try the settings being configured: sample records of a source, one test record to a destination."""
+    connector = get_connector_for(role, connector_slug)
+    credential_id = selected_credential_id(request)
+    if credential_id is None:
+        raise Http404("No credential selected.")
+    credential = get_own_credential(request.user, credential_id, connector.slug)
+    form = CONFIG_FORMS[(connector.slug, role)](request.POST)
+
+    test_run = None
+    if form.is_valid():
+        run = preview_source if role == SOURCE else send_test_record
+        test_run = run(credential, form.config())
+    context = {**configure_context(role, connector, credential, form), "test_run": test_run}
+    if request.htmx:
+        return render(request, "flows/configure.html#test_result", context)
+    return render(request, "flows/configure.html", context)
+
+
+def configure_context(role, connector, credential, form) -> dict:
+    return {
         "role": role,
         "role_title": ROLE_TITLES[role],
         "connector": connector,
         "credential": credential,
         "form": form,
-        "authenticate_url": authenticate_url,
+        "authenticate_url": reverse(f"{role}_authenticate", args=[connector.slug]),
+        "test_url": reverse(f"{role}_configure_test", args=[connector.slug]),
+        "sample_record": SAMPLE_RECORD,
     }
-    return render(request, "flows/configure.html", context)
 
 
 @login_required

@@ -41,7 +41,7 @@ def test_data_source_end_to_end(page, owner):
     dialog.get_by_role("button", name="Save").click()
 
     expect(dialog).not_to_have_attribute("open", "")
-    tile = page.locator("label.tile-credential", has_text="Team key")
+    tile = page.locator(".tile-credential", has_text="Team key")
     expect(tile).to_be_visible()
     expect(tile).to_contain_text("Shared by the data team")
     expect(tile).to_contain_text("sk-or-v1-…" + KNOWN_KEY[-4:])
@@ -69,7 +69,7 @@ def test_data_destination_with_existing_credential(page, owner):
     make_credential(owner, name="Existing key")
     open_authenticate(page, "New data destination")
 
-    page.locator("label.tile-credential", has_text="Existing key").click()
+    page.locator(".tile-credential", has_text="Existing key").click()
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_role("heading", name="Configure data destination")).to_be_visible()
     page.get_by_role("textbox", name="Name", exact=True).fill("Summaries")
@@ -106,7 +106,7 @@ def test_errors_stay_in_overlay_with_typed_values(page, owner):
     dialog.get_by_label("API Key Value").fill(SECOND_KEY)
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).not_to_have_attribute("open", "")
-    expect(page.locator("label.tile-credential", has_text="Fresh name").get_by_role("radio")).to_be_checked()
+    expect(page.locator(".tile-credential", has_text="Fresh name").get_by_role("radio")).to_be_checked()
     assert Credential.objects.count() == 2
 
 
@@ -148,7 +148,7 @@ def test_double_click_save_creates_one_credential(page):
 
     dialog.get_by_role("button", name="Save").dblclick()
 
-    expect(page.locator("label.tile-credential", has_text="Clicked twice")).to_have_count(1)
+    expect(page.locator(".tile-credential", has_text="Clicked twice")).to_have_count(1)
     expect(dialog).not_to_have_attribute("open", "")
     assert Credential.objects.filter(name="Clicked twice").count() == 1
 
@@ -185,7 +185,7 @@ def test_keyboard_moves_tile_selection(page, owner):
     page.keyboard.press("ArrowRight")
     second_radio = page.get_by_role("radio").nth(1)
     expect(second_radio).to_be_checked()
-    outline = page.locator("label.tile-credential").nth(1).evaluate("tile => getComputedStyle(tile).outlineStyle")
+    outline = page.locator(".tile-credential").nth(1).evaluate("tile => getComputedStyle(tile).outlineStyle")
     assert outline == "solid"
 
 

@@ -28,7 +28,7 @@ def test_whole_flow_works_without_javascript(page_without_javascript):
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("heading", name="Authenticate")).to_be_visible()
-    tile = page.locator("label.tile-credential", has_text="No script key")
+    tile = page.locator(".tile-credential", has_text="No script key")
     expect(tile.get_by_role("radio")).to_be_checked()
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Name").fill("Plain source")

@@ -1,0 +1,97 @@
+"""Checking an API key with its provider and turning the answer into a credential status."""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from credentials.connectors import Connector
+from credentials.models import Credential
+from credentials.openrouter import KeyInfo, Outcome, Result
+
+logger = logging.getLogger(__name__)
+
+UNDECRYPTABLE_MESSAGE = "Cannot be decrypted: re-enter the key."
+
+STATUS_BY_OUTCOME = {
+    Outcome.OK: Credential.Status.VERIFIED,
+    Outcome.INVALID_KEY: Credential.Status.INVALID,
+    Outcome.MALFORMED_KEY: Credential.Status.INVALID,
+    Outcome.NO_CREDIT: Credential.Status.OUT_OF_CREDIT,
+    # On GET /key, a 403 means the key exists but has reached its spending limit.
+    Outcome.FORBIDDEN: Credential.Status.OUT_OF_CREDIT,
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What the provider said about a key, as a credential status and a message for the user."""
+
+    status: str
+    message: str
+    key_info: KeyInfo | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """Tell whether the provider said the key is invalid, as opposed to not answering."""
+        return self.status == Credential.Status.INVALID
+
+    @property
+    def verified(self) -> bool:
+        return self.status == Credential.Status.VERIFIED
+
+
+def verification_from(result: Result) -> Verification:
+    status = STATUS_BY_OUTCOME.get(result.outcome, Credential.Status.NOT_VERIFIED)
+    if result.ok:
+        return Verification(status, f"Verified: {describe_key_info(result.data)}", result.data)
+    return Verification(status, result.message)
+
+
+def verify_api_key(connector: Connector, api_key: str) -> Verification:
+    """Ask the provider whether the key works. Makes a network call of up to the configured timeouts."""
+    with connector.client_class(api_key) as client:
+        verification = verification_from(client.check_key())
+    logger.info("Key check for %s: %s", connector.slug, verification.status)
+    return verification
+
+
+def verify_credential(credential: Credential) -> Verification:
+    """Check a saved credential's key again and record the outcome. Decrypts the key."""
+    if not credential.is_decryptable:
+        verification = Verification(Credential.Status.NOT_VERIFIED, UNDECRYPTABLE_MESSAGE)
+        logger.warning("Credential %s cannot be decrypted with the configured keys", credential.pk)
+    else:
+        verification = verify_api_key(credential.connector_info, credential.api_key)
+    record_verification(credential, verification)
+    return verification
+
+
+def describe_key_info(info: KeyInfo) -> str:
+    limit = "no limit" if info.limit is None else f"limit ${info.limit:,.2f}"
+    return f"{info.label}, used ${info.usage:,.2f}, {limit}"
+
+
+def to_dollars(amount: float) -> Decimal:
+    # The columns keep 6 decimal places; PostgreSQL would round anyway, SQLite would not.
+    return Decimal(str(amount)).quantize(Decimal("0.000001"))
+
+
+def record_verification(credential: Credential, verification: Verification, *, save: bool = True) -> None:
+    """Store a check's outcome on the credential; with save, write only the status columns."""
+    now = timezone.now()
+    credential.status = verification.status
+    credential.status_message = verification.message[:500]
+    credential.checked_at = now
+    credential.last_used_at = now
+    fields = ["status", "status_message", "checked_at", "last_used_at"]
+    info = verification.key_info
+    if info is not None:
+        credential.key_label = info.label[:100]
+        credential.key_usage = to_dollars(info.usage)
+        credential.key_limit = None if info.limit is None else to_dollars(info.limit)
+        credential.expires_at = info.expires_at
+        fields += ["key_label", "key_usage", "key_limit", "expires_at"]
+    if save:
+        credential.save(update_fields=fields + ["updated_at"])
