@@ -10,6 +10,8 @@ import logging
 from cryptography.fernet import InvalidToken
 from encrypted_model_fields import fields as encrypted_fields
 
+from credentials.encryption import decrypt, encrypt
+
 logger = logging.getLogger(__name__)
 
 # Marks a serialised value as ciphertext; forms reject keys that start with it.
@@ -41,15 +43,6 @@ class EncryptedToken:
 
     def __hash__(self) -> int:
         return hash(self.ciphertext)
-
-
-def decrypt(token: str) -> str:
-    # Looked up on the module at call time, so that replacing its CRYPTER (key rotation, tests) takes effect.
-    return encrypted_fields.CRYPTER.decrypt(token.encode("utf-8")).decode("utf-8")
-
-
-def encrypt(plaintext: str) -> str:
-    return encrypted_fields.CRYPTER.encrypt(plaintext.encode("utf-8")).decode("utf-8")
 
 
 class EncryptedSecretField(encrypted_fields.EncryptedTextField):

@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from credentials.connectors import connector_choices, get_connector
+from credentials.encryption import configured_key_ids, current_key_id
 from credentials.fields import EncryptedSecretField, EncryptedToken
 from credentials.fingerprints import fingerprint
 
@@ -17,6 +18,7 @@ LISTING_FIELDS = (
     "description",
     "key_hint",
     "key_format_ok",
+    "encryption_key_id",
     "status",
     "status_message",
     "checked_at",
@@ -55,6 +57,8 @@ class Credential(models.Model):
     key_hint = models.CharField(max_length=40, editable=False)
     key_fingerprint = models.CharField(max_length=64, editable=False, db_index=True)
     key_format_ok = models.BooleanField(default=True, editable=False)
+    # Which FIELD_ENCRYPTION_KEY entry encrypted api_key, so pages can tell an unreadable key without decrypting.
+    encryption_key_id = models.CharField(max_length=16, editable=False, db_index=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_VERIFIED, editable=False)
     status_message = models.CharField(max_length=500, blank=True, editable=False)
@@ -96,6 +100,11 @@ class Credential(models.Model):
         """Tell whether the stored key decrypts. Loads and decrypts the key column."""
         return not isinstance(self.api_key, EncryptedToken)
 
+    @property
+    def key_is_readable(self) -> bool:
+        """Tell, without decrypting, whether one of the configured keys encrypted the stored key."""
+        return self.encryption_key_id in configured_key_ids()
+
     def set_api_key(self, api_key: str) -> None:
         """Store a new key together with the hint and fingerprint derived from it."""
         connector = self.connector_info
@@ -103,6 +112,40 @@ class Credential(models.Model):
         self.key_hint = connector.mask(api_key)
         self.key_fingerprint = fingerprint(api_key)
         self.key_format_ok = connector.looks_like_key(api_key)
+        self.encryption_key_id = current_key_id()
 
     def get_absolute_url(self) -> str:
         return reverse("credential_detail", args=[self.pk])
+
+
+class CredentialEvent(models.Model):
+    """One entry of a credential's audit trail. Never holds secret material, only names and outcomes."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        RENAMED = "renamed", "Renamed"
+        DESCRIBED = "described", "Description changed"
+        KEY_REPLACED = "key_replaced", "Key replaced"
+        VERIFIED = "verified", "Verified"
+        VERIFICATION_FAILED = "verification_failed", "Verification failed"
+        USED = "used", "Used"
+        DELETED = "deleted", "Deleted"
+
+    # SET_NULL with copies of the id and name, so the trail outlives the credential.
+    credential = models.ForeignKey(Credential, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    credential_pk = models.BigIntegerField("credential id")
+    credential_name = models.CharField(max_length=255)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["credential_pk", "-created_at"], name="credential_event_trail")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.credential_name}"

@@ -40,7 +40,7 @@ KEY_PREFIX = "sk-or-v1-"
 OPENROUTER_KEY_PATTERN = re.compile(r"sk-or-v1-[0-9a-f]{64}")
 # Current keys are 73 characters long. The limit only stops a pasted
 # document from being sent as a header, so it leaves room for longer formats.
-MAX_KEY_LENGTH = 256
+MAX_KEY_LENGTH = 512
 # Printable ASCII without the space: nothing here can end or fold a header.
 _SENDABLE_KEY_PATTERN = re.compile(r"[\x21-\x7e]+")
 _HEADER_VALUE_PATTERN = re.compile(r"[\x20-\x7e]*")

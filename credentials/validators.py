@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 
 from credentials.fields import SERIALIZED_TOKEN_PREFIX
 
+# The OpenRouter client refuses to send longer keys (openrouter.MAX_KEY_LENGTH); keep the two equal.
 API_KEY_MAX_LENGTH = 512
 
 

@@ -1,11 +1,12 @@
 """Checking an API key with its provider and turning the answer into a credential status."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils import timezone
 
+from credentials.audit import Action, record_event
 from credentials.connectors import Connector
 from credentials.models import Credential
 from credentials.openrouter import KeyInfo, Outcome, Result
@@ -52,12 +53,29 @@ def verification_from(result: Result) -> Verification:
 def verify_api_key(connector: Connector, api_key: str) -> Verification:
     """Ask the provider whether the key works. Makes a network call of up to the configured timeouts."""
     with connector.client_class(api_key) as client:
-        verification = verification_from(client.check_key())
+        result = client.check_key()
+    if result.ok:
+        result = replace(result, data=replace(result.data, label=mask_label(result.data.label, connector)))
+    verification = verification_from(result)
     logger.info("Key check for %s: %s", connector.slug, verification.status)
     return verification
 
 
-def verify_credential(credential: Credential) -> Verification:
+def mask_label(label: str, connector: Connector) -> str:
+    """Cut the provider's label down to the public prefix and the last characters.
+
+    OpenRouter labels a key with its first 12 characters, "...", and its tail; the three characters
+    after ``sk-or-v1-`` are secret, so they are not shown or stored.
+    """
+    head, separator, tail = label.partition("...")
+    if separator and connector.key_prefix and head.startswith(connector.key_prefix):
+        return f"{connector.key_prefix}…{tail[-4:]}"
+    if separator:
+        return f"…{tail[-4:]}"
+    return label
+
+
+def verify_credential(credential: Credential, request=None) -> Verification:
     """Check a saved credential's key again and record the outcome. Decrypts the key."""
     if not credential.is_decryptable:
         verification = Verification(Credential.Status.NOT_VERIFIED, UNDECRYPTABLE_MESSAGE)
@@ -65,7 +83,13 @@ def verify_credential(credential: Credential) -> Verification:
     else:
         verification = verify_api_key(credential.connector_info, credential.api_key)
     record_verification(credential, verification)
+    record_verification_event(credential, verification, request)
     return verification
+
+
+def record_verification_event(credential: Credential, verification: Verification, request=None) -> None:
+    action = Action.VERIFIED if verification.verified else Action.VERIFICATION_FAILED
+    record_event(credential, action, request, verification.message)
 
 
 def describe_key_info(info: KeyInfo) -> str:

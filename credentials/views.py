@@ -10,7 +10,8 @@ from django.views.decorators.vary import vary_on_headers
 from credentials.access import get_own_credential
 from credentials.connectors import get_connector
 from credentials.forms import ApiKeyForm, CredentialForm
-from credentials.verification import record_verification, verify_api_key, verify_credential
+from credentials.audit import Action, record_event
+from credentials.verification import record_verification_event, verify_api_key, verify_credential
 from nexlacreds.auth import login_required
 from nexlacreds.navigation import safe_next_url, with_query
 
@@ -38,7 +39,8 @@ def credential_create(request, connector_slug):
         else:
             credential = form.save_unless_duplicate(verification)
             if credential is not None:
-                logger.info("Credential %s created by user %s: %s", credential.pk, request.user.pk, credential.status)
+                record_event(credential, Action.CREATED, request)
+                record_verification_event(credential, verification, request)
                 if request.htmx:
                     # No body: the page listens for the event, closes the dialog and refreshes its tiles.
                     event = {CREDENTIAL_CREATED_EVENT: {"id": credential.pk}}
@@ -88,7 +90,7 @@ def credential_test_key(request, connector_slug):
 @vary_on_headers("HX-Request")
 def credential_retest(request, pk):
     credential = get_own_credential(request.user, pk)
-    verify_credential(credential)
+    verify_credential(credential, request)
     if request.htmx:
         return render(request, "credentials/_tile.html#status", {"credential": credential})
     return redirect(safe_next_url(request, default=credential.get_absolute_url()))

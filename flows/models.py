@@ -6,6 +6,12 @@ from credentials.connectors import DESTINATION, SOURCE, connector_choices, get_c
 from credentials.models import Credential
 
 
+class EndpointQuerySet(models.QuerySet):
+    def listing_for(self, user):
+        """Return the user's endpoints with their credentials, leaving every key undecrypted."""
+        return self.filter(owner=user).select_related("credential").defer("credential__api_key")
+
+
 class Endpoint(models.Model):
     """What data sources and destinations share: a name, a connector and the credential it uses."""
 
@@ -18,6 +24,8 @@ class Endpoint(models.Model):
     config = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EndpointQuerySet.as_manager()
 
     role: str
 

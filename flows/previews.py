@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from credentials.audit import Action, record_event
 from credentials.models import Credential
 from credentials.verification import UNDECRYPTABLE_MESSAGE
 
@@ -43,12 +44,13 @@ def usable_key(credential: Credential) -> str | None:
     return key
 
 
-def mark_used(credential: Credential) -> None:
+def mark_used(credential: Credential, request, detail: str) -> None:
     # A targeted update, so that a concurrent rename or key change is not overwritten.
     Credential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+    record_event(credential, Action.USED, request, detail)
 
 
-def preview_source(credential: Credential, config: dict) -> TestRun:
+def preview_source(credential: Credential, config: dict, request=None) -> TestRun:
     """Fetch the first records the source would read. Makes a network call."""
     api_key = usable_key(credential)
     if api_key is None:
@@ -58,7 +60,7 @@ def preview_source(credential: Credential, config: dict) -> TestRun:
             result = client.check_key()
         else:
             result = client.list_models(limit=SAMPLE_SIZE)
-    mark_used(credential)
+    mark_used(credential, request, f"source test: {result.outcome}")
     if not result.ok:
         return TestRun(False, result.message)
     if config.get("resource") == "key_usage":
@@ -92,7 +94,7 @@ def render_prompt(template: str, record: dict) -> str:
     return template.format_map(values)
 
 
-def send_test_record(credential: Credential, config: dict) -> TestRun:
+def send_test_record(credential: Credential, config: dict, request=None) -> TestRun:
     """Send SAMPLE_RECORD through the destination's prompt to the model. Makes a billed network call."""
     try:
         prompt = render_prompt(config["prompt_template"], SAMPLE_RECORD)
@@ -106,7 +108,7 @@ def send_test_record(credential: Credential, config: dict) -> TestRun:
         result = client.chat_completion(
             config["model"], [{"role": "user", "content": prompt}], max_tokens=config["max_tokens"]
         )
-    mark_used(credential)
+    mark_used(credential, request, f"destination test record: {result.outcome}")
     if not result.ok:
         return TestRun(False, result.message, prompt=prompt)
     return TestRun(True, result.message, prompt=prompt, reply=result.data["reply"], usage=result.data["usage"] or {})

@@ -28,8 +28,8 @@ def get_connector_for(role: str, connector_slug: str):
 @require_GET
 def home(request):
     context = {
-        "sources": DataSource.objects.filter(owner=request.user).select_related("credential")[:20],
-        "destinations": DataDestination.objects.filter(owner=request.user).select_related("credential")[:20],
+        "sources": DataSource.objects.listing_for(request.user)[:20],
+        "destinations": DataDestination.objects.listing_for(request.user)[:20],
     }
     return render(request, "flows/home.html", context)
 
@@ -107,7 +107,7 @@ def configure_test(request, role, connector_slug):
     test_run = None
     if form.is_valid():
         run = preview_source if role == SOURCE else send_test_record
-        test_run = run(credential, form.config())
+        test_run = run(credential, form.config(), request)
     context = {**configure_context(role, connector, credential, form), "test_run": test_run}
     if request.htmx:
         return render(request, "flows/configure.html#test_result", context)

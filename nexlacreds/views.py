@@ -1,5 +1,7 @@
 import logging
 
+from django.conf import settings
+from django.shortcuts import render
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -18,3 +20,10 @@ def csrf_failure(request, reason=""):
         response.status_code = 403
         return response
     return default_csrf_failure(request, reason=reason)
+
+
+def sign_in_locked(request, original_response=None, credentials=None):
+    """Explain a sign-in lockout by django-axes, with how long it lasts."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    logger.warning("Sign-in locked after repeated failures from %s", request.META.get("REMOTE_ADDR", "-"))
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

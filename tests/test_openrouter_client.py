@@ -22,6 +22,7 @@ from pytest_httpserver import HTTPServer
 
 from credentials import openrouter
 from credentials.openrouter import (
+    MAX_KEY_LENGTH,
     KeyInfo,
     OpenRouterClient,
     Outcome,
@@ -774,7 +775,7 @@ def test_check_key_untrusted_certificate(self_signed_tls_server, sleeps, monkeyp
         KEY + "\u00e9",
         KEY + "\u2028",
         "sk-or-v1-ключ",
-        "x" * 257,
+        "x" * (MAX_KEY_LENGTH + 1),
         None,
     ],
     ids=[
@@ -1126,8 +1127,8 @@ def test_looks_like_openrouter_key(key, expected):
 
 def test_is_sendable_key():
     assert is_sendable_key(KEY)
-    assert is_sendable_key("!" * 256)
-    assert not is_sendable_key("!" * 257)
+    assert is_sendable_key("!" * MAX_KEY_LENGTH)
+    assert not is_sendable_key("!" * (MAX_KEY_LENGTH + 1))
     assert not is_sendable_key(KEY + " ")
 
 
