@@ -71,6 +71,9 @@ class EncryptedSecretField(encrypted_fields.EncryptedTextField):
     def get_db_prep_save(self, value, connection):
         if value is None:
             return None
+        if hasattr(value, "as_sql"):
+            # An expression, e.g. bulk_update's CASE: its Value parts come back here one by one.
+            return value
         if isinstance(value, EncryptedToken):
             return value.ciphertext
         return encrypt(str(value))

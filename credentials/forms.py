@@ -2,6 +2,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 
 from credentials.connectors import Connector
+from credentials.fingerprints import fingerprint
 from credentials.models import Credential
 from credentials.validators import API_KEY_MAX_LENGTH, validate_api_key_characters
 from credentials.verification import Verification, record_verification
@@ -51,6 +52,33 @@ class CredentialForm(forms.ModelForm):
         self.owner = owner
         self.connector = connector
         self.fields["api_key"].help_text = f"Format: {connector.key_format}. Stored encrypted and never shown again."
+        # "Save anyway" confirms a warning (a key saved before, a key the provider rejected).
+        self.warnings_confirmed = bool(self.data.get("save_anyway"))
+        self.offer_save_anyway = False
+
+    def clean_api_key(self) -> str:
+        api_key = self.cleaned_data["api_key"]
+        duplicate = self.credential_with_key(api_key)
+        if duplicate is not None and not self.warnings_confirmed:
+            self.offer_save_anyway = True
+            raise forms.ValidationError(
+                f"This key is already saved as “{duplicate.name}”. Cancel and choose that credential, "
+                "or Save anyway to keep a second credential with the same key.",
+                code="duplicate_key",
+            )
+        return api_key
+
+    def credential_with_key(self, api_key: str) -> Credential | None:
+        """Find the owner's credential holding the same key, by fingerprint: nothing is decrypted."""
+        same_key = Credential.objects.filter(
+            owner=self.owner, connector=self.connector.slug, key_fingerprint=fingerprint(api_key)
+        )
+        return same_key.exclude(pk=self.instance.pk).only("id", "name").first()
+
+    def reject_key(self, message: str) -> None:
+        """Put the provider's rejection at the key field and offer to save anyway."""
+        self.add_error("api_key", message)
+        self.offer_save_anyway = True
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]

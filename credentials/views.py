@@ -28,14 +28,12 @@ def credential_create(request, connector_slug):
     connector = get_connector(connector_slug)
     next_url = safe_next_url(request, default="/")
     form = CredentialForm(request.POST or None, owner=request.user, connector=connector)
-    offer_save_anyway = False
 
     if request.method == "POST" and form.is_valid():
         # The key is checked before it is stored; only a definite rejection stops the save.
         verification = verify_api_key(connector, form.cleaned_data["api_key"])
-        if verification.rejected and not request.POST.get("save_anyway"):
-            form.add_error("api_key", verification.message)
-            offer_save_anyway = True
+        if verification.rejected and not form.warnings_confirmed:
+            form.reject_key(verification.message)
         else:
             credential = form.save_unless_duplicate(verification)
             if credential is not None:
@@ -47,7 +45,7 @@ def credential_create(request, connector_slug):
                     return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(event)})
                 return redirect(with_query(next_url, selected=credential.pk))
 
-    context = {"form": form, "connector": connector, "next_url": next_url, "offer_save_anyway": offer_save_anyway}
+    context = {"form": form, "connector": connector, "next_url": next_url}
     template = "credentials/credential_create.html"
     if request.htmx:
         template += "#dialog" if request.method == "GET" else "#form"
