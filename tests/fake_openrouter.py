@@ -11,9 +11,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 API_PREFIX = "/api/v1"
 ERRORS_BY_SUFFIX = {
@@ -47,22 +45,24 @@ class ReceivedRequest:
 
 
 @dataclass
+class Reply:
+    status: int
+    payload: dict
+
+
+@dataclass
 class FakeOpenRouter:
-    """The WSGI app; ``received`` lists every request it answered."""
+    """What the fake answers; ``received`` lists every request it answered."""
 
     received: list[ReceivedRequest] = field(default_factory=list)
     delay_seconds: float = 0.0
 
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        body = request.get_json(silent=True) if request.data else None
-        self.received.append(ReceivedRequest(request.method, request.path, dict(request.headers), body))
+    def handle(self, method: str, path: str, headers: dict, body: dict | None) -> Reply:
+        self.received.append(ReceivedRequest(method, path, headers, body))
         if self.delay_seconds:
             time.sleep(self.delay_seconds)
-        return self.respond(request, body)(environ, start_response)
 
-    def respond(self, request: Request, body: dict | None) -> Response:
-        authorization = request.headers.get("Authorization", "")
+        authorization = headers.get("Authorization", "")
         if not authorization.startswith("Bearer ") or not authorization[7:]:
             return error(401, "No auth credentials found")
         key = authorization[7:]
@@ -70,14 +70,14 @@ class FakeOpenRouter:
         if status_and_message:
             return error(*status_and_message)
 
-        path = request.path.removeprefix(API_PREFIX)
-        if request.method == "GET" and path == "/key":
-            return as_json({"data": key_data(key)})
-        if request.method == "GET" and path == "/models":
-            return as_json({"data": MODELS})
-        if request.method == "POST" and path == "/chat/completions":
+        route = path.split("?")[0].removeprefix(API_PREFIX)
+        if method == "GET" and route == "/key":
+            return Reply(200, {"data": key_data(key)})
+        if method == "GET" and route == "/models":
+            return Reply(200, {"data": MODELS})
+        if method == "POST" and route == "/chat/completions":
             return chat_completion(body or {})
-        return error(404, f"No route for {request.method} {request.path}")
+        return error(404, f"No route for {method} {path}")
 
 
 def key_data(key: str) -> dict:
@@ -96,10 +96,11 @@ def key_data(key: str) -> dict:
     }
 
 
-def chat_completion(body: dict) -> Response:
+def chat_completion(body: dict) -> Reply:
     messages = body.get("messages") or [{}]
     prompt = str(messages[-1].get("content", ""))
-    return as_json(
+    return Reply(
+        200,
         {
             "id": "gen-test-1",
             "object": "chat.completion",
@@ -111,12 +112,38 @@ def chat_completion(body: dict) -> Response:
     )
 
 
-def as_json(payload: dict, status: int = 200) -> Response:
-    return Response(json.dumps(payload), status=status, content_type="application/json")
+def error(status: int, message: str) -> Reply:
+    return Reply(status, {"error": {"code": status, "message": message}})
 
 
-def error(status: int, message: str) -> Response:
-    return as_json({"error": {"code": status, "message": message}}, status)
+def handler_for(app: FakeOpenRouter) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.answer()
+
+        def do_POST(self):
+            self.answer()
+
+        def answer(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+            reply = app.handle(self.command, self.path, dict(self.headers.items()), body)
+            encoded = json.dumps(reply.payload).encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(encoded)))
+            self.end_headers()
+            self.wfile.write(encoded)
+
+        def log_message(self, format, *args):
+            # Quiet: request lines would only clutter test output.
+            pass
+
+    return Handler
 
 
 class RunningServer:
@@ -124,7 +151,8 @@ class RunningServer:
 
     def __init__(self, app: FakeOpenRouter, port: int = 0):
         self.app = app
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler_for(app))
+        self.server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self.server.server_port}{API_PREFIX}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -142,7 +170,7 @@ def main():
     parser.add_argument("--port", type=int, default=8001, help="TCP port to listen on (default 8001).")
     port = parser.parse_args().port
     with RunningServer(FakeOpenRouter(), port) as running:
-        print(f"Fake OpenRouter listening at {running.base_url}")
+        print(f"Fake OpenRouter listening at {running.base_url}", flush=True)
         try:
             running.thread.join()
         except KeyboardInterrupt:
