@@ -27,7 +27,7 @@ class ApiKeyForm(forms.Form):
     api_key = api_key_field()
 
 
-DUPLICATE_NAME_MESSAGE = "You already have a {connector} credential named “{name}”. Choose another name."
+DUPLICATE_NAME_MESSAGE = "You already have a credential named “{name}” for {connector}. Choose another name."
 
 
 class CredentialForm(forms.ModelForm):
