@@ -3,13 +3,16 @@ from django.db import IntegrityError, transaction
 
 from credentials.connectors import Connector
 from credentials.fingerprints import fingerprint
-from credentials.models import Credential
+from credentials.models import KEY_FIELDS, Credential
 from credentials.validators import API_KEY_MAX_LENGTH, validate_api_key_characters
-from credentials.verification import Verification, record_verification
+from credentials.verification import STATUS_FIELDS, Verification, record_verification
 
-def api_key_field() -> forms.CharField:
+DUPLICATE_NAME_MESSAGE = "You already have a credential named “{name}” for {connector}. Choose another name."
+
+
+def api_key_field(label: str = "API Key Value") -> forms.CharField:
     return forms.CharField(
-        label="API Key Value",
+        label=label,
         max_length=API_KEY_MAX_LENGTH,
         # Never rendered back: a response must not contain the key, not even the one just typed.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "spellcheck": "false"}),
@@ -27,32 +30,47 @@ class ApiKeyForm(forms.Form):
     api_key = api_key_field()
 
 
-DUPLICATE_NAME_MESSAGE = "You already have a credential named “{name}” for {connector}. Choose another name."
+class UniqueNameMixin:
+    """Validates that the owner has no other credential of the connector with this name, ignoring case."""
+
+    owner = None
+    connector: Connector
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if self.name_taken(name):
+            raise forms.ValidationError(
+                DUPLICATE_NAME_MESSAGE.format(connector=self.connector.name, name=name), code="duplicate"
+            )
+        return name
+
+    def name_taken(self, name: str) -> bool:
+        others = Credential.objects.filter(owner=self.owner, connector=self.connector.slug, name__iexact=name)
+        return others.exclude(pk=self.instance.pk).exists()
+
+    def save_unless_duplicate(self, **save_arguments) -> Credential | None:
+        """Save, or add the duplicate-name error and return None when a concurrent request won the name."""
+        try:
+            with transaction.atomic():
+                return self.save(**save_arguments)
+        except IntegrityError:
+            name = self.cleaned_data["name"]
+            if not self.name_taken(name):
+                raise
+            self.add_error("name", DUPLICATE_NAME_MESSAGE.format(connector=self.connector.name, name=name))
+            return None
 
 
-class CredentialForm(forms.ModelForm):
-    """Name, description and API key of a new credential, for one owner and connector."""
+class KeyWarningsMixin:
+    """Warnings on a new key that "Save anyway" confirms: the same key saved before, or a rejected key."""
 
-    api_key = api_key_field()
+    owner = None
+    connector: Connector
 
-    class Meta:
-        model = Credential
-        fields = ["name", "description"]
-        labels = {"name": "Credential Name", "description": "Credential Description"}
-        widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-            "description": forms.Textarea(attrs={"rows": 3}),
-        }
-        error_messages = {
-            "name": {"required": "Enter a name for this credential."},
-        }
-
-    def __init__(self, *args, owner, connector: Connector, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.owner = owner
-        self.connector = connector
-        self.fields["api_key"].help_text = f"Format: {connector.key_format}. Stored encrypted and never shown again."
-        # "Save anyway" confirms a warning (a key saved before, a key the provider rejected).
+    def setup_key_warnings(self) -> None:
+        self.fields["api_key"].help_text = (
+            f"Format: {self.connector.key_format}. Stored encrypted and never shown again."
+        )
         self.warnings_confirmed = bool(self.data.get("save_anyway"))
         self.offer_save_anyway = False
 
@@ -80,17 +98,27 @@ class CredentialForm(forms.ModelForm):
         self.add_error("api_key", message)
         self.offer_save_anyway = True
 
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if self.name_taken(name):
-            raise forms.ValidationError(
-                DUPLICATE_NAME_MESSAGE.format(connector=self.connector.name, name=name), code="duplicate"
-            )
-        return name
 
-    def name_taken(self, name: str) -> bool:
-        others = Credential.objects.filter(owner=self.owner, connector=self.connector.slug, name__iexact=name)
-        return others.exclude(pk=self.instance.pk).exists()
+class CredentialForm(UniqueNameMixin, KeyWarningsMixin, forms.ModelForm):
+    """Name, description and API key of a new credential, for one owner and connector."""
+
+    api_key = api_key_field()
+
+    class Meta:
+        model = Credential
+        fields = ["name", "description"]
+        labels = {"name": "Credential Name", "description": "Credential Description"}
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        error_messages = {"name": {"required": "Enter a name for this credential."}}
+
+    def __init__(self, *args, owner, connector: Connector, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.connector = connector
+        self.setup_key_warnings()
 
     def save(self, commit: bool = True, verification: Verification | None = None) -> Credential:
         credential = super().save(commit=False)
@@ -103,14 +131,66 @@ class CredentialForm(forms.ModelForm):
             credential.save()
         return credential
 
-    def save_unless_duplicate(self, verification: Verification | None = None) -> Credential | None:
-        """Save, or add the duplicate-name error and return None when a concurrent request won the name."""
-        try:
-            with transaction.atomic():
-                return self.save(verification=verification)
-        except IntegrityError:
-            name = self.cleaned_data["name"]
-            if not self.name_taken(name):
-                raise
-            self.add_error("name", DUPLICATE_NAME_MESSAGE.format(connector=self.connector.name, name=name))
-            return None
+
+class CredentialDetailsForm(UniqueNameMixin, forms.ModelForm):
+    """Renaming and describing a saved credential; saving writes only those two columns."""
+
+    class Meta(CredentialForm.Meta):
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, instance: Credential, **kwargs):
+        super().__init__(*args, instance=instance, **kwargs)
+        self.owner = instance.owner_id
+        self.connector = instance.connector_info
+
+    def save(self, commit: bool = True) -> Credential:
+        credential = super().save(commit=False)
+        # Only these columns: a key replaced at the same moment in another browser is kept.
+        credential.save(update_fields=["name", "description", "updated_at"])
+        return credential
+
+
+class ReplaceKeyForm(KeyWarningsMixin, forms.Form):
+    """A new key for a saved credential, checked like a new credential's key."""
+
+    api_key = api_key_field("New API Key Value")
+
+    def __init__(self, *args, instance: Credential, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.owner = instance.owner_id
+        self.connector = instance.connector_info
+        self.setup_key_warnings()
+        self.fields["api_key"].widget.attrs["autofocus"] = True
+
+    def save(self, verification: Verification) -> Credential:
+        credential = self.instance
+        credential.set_api_key(self.cleaned_data["api_key"])
+        record_verification(credential, verification, save=False)
+        # Only key and status columns: a rename made at the same moment in another browser is kept.
+        credential.save(update_fields=[*KEY_FIELDS, *STATUS_FIELDS, "updated_at"])
+        return credential
+
+
+class MoveUsersForm(forms.Form):
+    """Pick another credential of the same owner and connector to take over every source and destination."""
+
+    target = forms.ModelChoiceField(
+        label="Move everything to",
+        queryset=Credential.objects.none(),
+        empty_label="Choose a credential",
+        error_messages={"required": "Choose the credential to move them to.", "invalid_choice": "Choose one of your credentials."},
+    )
+
+    def __init__(self, *args, credential: Credential, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            Credential.objects.owned_by(credential.owner_id)
+            .filter(connector=credential.connector)
+            .exclude(pk=credential.pk)
+            .for_listing()
+            .order_by("name")
+        )

@@ -32,6 +32,10 @@ LISTING_FIELDS = (
 )
 
 
+# Columns written together whenever the key changes.
+KEY_FIELDS = ("api_key", "key_hint", "key_fingerprint", "key_format_ok", "encryption_key_id")
+
+
 class CredentialQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(owner=user)

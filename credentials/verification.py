@@ -13,6 +13,18 @@ from credentials.openrouter import KeyInfo, Outcome, Result
 
 logger = logging.getLogger(__name__)
 
+# Columns that record_verification writes.
+STATUS_FIELDS = (
+    "status",
+    "status_message",
+    "checked_at",
+    "last_used_at",
+    "key_label",
+    "key_usage",
+    "key_limit",
+    "expires_at",
+)
+
 UNDECRYPTABLE_MESSAGE = "Cannot be decrypted: re-enter the key."
 
 STATUS_BY_OUTCOME = {

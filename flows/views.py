@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from credentials.access import get_own_credential
 from credentials.connectors import SOURCE, connectors_for, get_connector
+from credentials.listing import most_recently_used_first, search
 from credentials.models import Credential
 from flows.access import get_own_endpoint
 from flows.forms import CONFIG_FORMS
@@ -14,6 +15,7 @@ from flows.models import ENDPOINT_MODELS, DataDestination, DataSource
 from flows.previews import SAMPLE_RECORD, preview_source, send_test_record
 from nexlacreds.auth import login_required
 
+TILES_PER_PAGE = 24
 ROLE_TITLES = {"source": "data source", "destination": "data destination"}
 
 
@@ -46,19 +48,48 @@ def choose_connector(request, role):
 @vary_on_headers("HX-Request")
 def authenticate(request, role, connector_slug):
     connector = get_connector_for(role, connector_slug)
-    credentials = Credential.objects.owned_by(request.user).filter(connector=connector.slug).for_listing()
     context = {
         "role": role,
         "role_title": ROLE_TITLES[role],
         "connector": connector,
-        "credentials": credentials,
-        "selected": request.GET.get("selected", ""),
+        **tiles_context(request, connector),
     }
     template = "flows/authenticate.html"
-    if request.htmx:
-        # The page refreshes its tiles in place after a credential is added.
+    if request.htmx and request.GET.get("page"):
+        template += "#tile_page"
+    elif request.htmx:
+        # A search, or the refresh after a credential was added: the tiles only.
         template += "#tiles"
     return render(request, template, context)
+
+
+def tiles_context(request, connector) -> dict:
+    """Pick the tiles to show: most recently used first, TILES_PER_PAGE at a time.
+
+    An htmx "Show more" request gets one page; a plain request gets every page up to ``page``, so the
+    same link works without JavaScript.
+    """
+    query = request.GET.get("q", "").strip()[:255]
+    page = request.GET.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    selected = request.GET.get("selected", "")
+    selected = selected if selected.isdigit() else ""
+
+    credentials = Credential.objects.owned_by(request.user).filter(connector=connector.slug).for_listing()
+    # Without a search, the selected credential is pinned first even if it is not on the first page.
+    selected_credential = credentials.filter(pk=selected).first() if selected and not query else None
+    listed = most_recently_used_first(search(credentials, query))
+    if selected_credential is not None:
+        listed = listed.exclude(pk=selected_credential.pk)
+
+    first = (page - 1) * TILES_PER_PAGE if request.htmx else 0
+    # One row more than shown tells whether there is a next page without a COUNT query.
+    tiles = list(listed[first : page * TILES_PER_PAGE + 1])
+    has_more = len(tiles) > page * TILES_PER_PAGE - first
+    tiles = tiles[: page * TILES_PER_PAGE - first]
+    if selected_credential is not None and first == 0:
+        tiles.insert(0, selected_credential)
+    return {"credentials": tiles, "selected": selected, "query": query, "has_more": has_more, "next_page": page + 1}
 
 
 def selected_credential_id(request) -> str | None:

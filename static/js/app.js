@@ -5,6 +5,9 @@
 
   let dialogOpener = null;
 
+  // Lets the stylesheet hide the plain-form fallbacks that only matter without JavaScript.
+  document.documentElement.classList.add("js");
+
   function modal() {
     return document.getElementById("modal");
   }
@@ -64,6 +67,14 @@
       input.type = reveal ? "text" : "password";
       toggle.textContent = reveal ? "Hide" : "Show";
       toggle.setAttribute("aria-pressed", String(reveal));
+    }
+  });
+
+  // A key replaced on a credential's page: close the overlay; the page refreshes its summary itself.
+  document.addEventListener("credentialChanged", function () {
+    const dialog = modal();
+    if (dialog && dialog.open) {
+      dialog.close();
     }
   });
 

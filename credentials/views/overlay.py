@@ -1,17 +1,18 @@
+"""The Add New Credential overlay: an htmx dialog, or a plain page without JavaScript."""
+
 import json
 import logging
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from credentials.access import get_own_credential
 from credentials.connectors import get_connector
 from credentials.forms import ApiKeyForm, CredentialForm
 from credentials.audit import Action, record_event
-from credentials.verification import record_verification_event, verify_api_key, verify_credential
+from credentials.verification import record_verification_event, verify_api_key
 from nexlacreds.auth import login_required
 from nexlacreds.navigation import safe_next_url, with_query
 
@@ -35,7 +36,7 @@ def credential_create(request, connector_slug):
         if verification.rejected and not form.warnings_confirmed:
             form.reject_key(verification.message)
         else:
-            credential = form.save_unless_duplicate(verification)
+            credential = form.save_unless_duplicate(verification=verification)
             if credential is not None:
                 record_event(credential, Action.CREATED, request)
                 record_verification_event(credential, verification, request)
@@ -81,26 +82,3 @@ def credential_test_key(request, connector_slug):
         "test_result": test_result,
     }
     return render(request, "credentials/credential_create.html", context)
-
-
-@login_required
-@require_POST
-@vary_on_headers("HX-Request")
-def credential_retest(request, pk):
-    credential = get_own_credential(request.user, pk)
-    verify_credential(credential, request)
-    if request.htmx:
-        return render(request, "credentials/_tile.html#status", {"credential": credential})
-    return redirect(safe_next_url(request, default=credential.get_absolute_url()))
-
-
-@login_required
-@require_GET
-def credential_detail(request, pk):
-    credential = get_own_credential(request.user, pk)
-    context = {
-        "credential": credential,
-        "sources": credential.datasources.order_by("name"),
-        "destinations": credential.datadestinations.order_by("name"),
-    }
-    return render(request, "credentials/credential_detail.html", context)
