@@ -12,7 +12,7 @@ SORT_ORDERS = {
     "created": ("-created_at", "-id"),
     "last_used": (F("last_used_at").desc(nulls_last=True), "-created_at", "-id"),
 }
-SORT_CHOICES = [("name", "Name"), ("created", "Newest first"), ("last_used", "Recently used")]
+SORT_CHOICES = [("last_used", "Recently used"), ("name", "Name"), ("created", "Newest first")]
 
 
 def search(queryset, text: str):
