@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from credentials.masking import mask_secret
 from credentials.openrouter import OpenRouterClient
 
 SOURCE = "source"
@@ -35,10 +36,7 @@ class Connector:
 
     def mask(self, key: str) -> str:
         """Return a hint such as ``sk-or-v1-…9f3a`` that identifies a key without revealing it."""
-        prefix = self.key_prefix if self.key_prefix and key.startswith(self.key_prefix) else ""
-        # Showing 4 of 64 random characters leaves the key unguessable; short keys show less.
-        tail = key[-4:] if len(key) - len(prefix) >= 16 else ""
-        return f"{prefix}…{tail}"
+        return mask_secret(key, self.key_prefix)
 
 
 OPENROUTER = Connector(

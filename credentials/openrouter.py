@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from urllib3.exceptions import ReadTimeoutError
 
+from credentials.masking import mask_secret
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
@@ -112,20 +114,8 @@ class KeyInfo:
 
 
 def mask_key(key: str) -> str:
-    """Return a hint such as ``sk-or-v1-…9f3a`` that identifies a key without revealing it.
-
-    The last four characters are shown only when at least twelve secret
-    characters exist, so a short key is not printed almost in full.
-    """
-    if not isinstance(key, str):
-        return "…"
-    if key.startswith(KEY_PREFIX):
-        secret_length = len(key) - len(KEY_PREFIX)
-        tail = key[-4:] if secret_length >= 12 else ""
-        return f"{KEY_PREFIX}…{tail}"
-    if len(key) >= 12:
-        return f"…{key[-4:]}"
-    return "…"
+    """Return a hint such as ``sk-or-v1-…9f3a`` that identifies a key without revealing it."""
+    return mask_secret(key, KEY_PREFIX)
 
 
 def looks_like_openrouter_key(key: str) -> bool:
