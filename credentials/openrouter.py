@@ -15,7 +15,6 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +24,14 @@ from django.core.exceptions import ImproperlyConfigured
 from urllib3.exceptions import ReadTimeoutError
 
 from credentials.masking import mask_secret
+from credentials.openrouter_responses import (  # noqa: F401 (KeyInfo is part of this module's API)
+    CONTROL_CHARACTERS,
+    KeyInfo,
+    UnexpectedResponse,
+    parse_chat_completion,
+    parse_key_info,
+    parse_models,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +63,6 @@ FIRST_BACKOFF_SECONDS = 0.5
 MAX_UPSTREAM_MESSAGE_LENGTH = 300
 
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Outcome(enum.StrEnum):
@@ -94,23 +100,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.OK
-
-
-@dataclasses.dataclass(frozen=True)
-class KeyInfo:
-    """Key details from ``GET /key``. Amounts are OpenRouter credits, which are US dollars."""
-
-    label: str
-    usage: float
-    limit: float | None = None
-    limit_remaining: float | None = None
-    limit_reset: str | None = None
-    usage_daily: float | None = None
-    usage_weekly: float | None = None
-    usage_monthly: float | None = None
-    is_free_tier: bool | None = None
-    is_management_key: bool | None = None
-    expires_at: datetime | None = None
 
 
 def mask_key(key: str) -> str:
@@ -162,14 +151,6 @@ class _BearerAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:
         return f"_BearerAuth({mask_key(self._key)!r})"
-
-
-class _UnexpectedResponse(Exception):
-    """Error raised by the body parsers. Its ``detail`` names the problem and never quotes the body."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 class OpenRouterClient:
@@ -273,7 +254,7 @@ class OpenRouterClient:
         fields may be missing or null, but a present field of the wrong type
         makes the result UNEXPECTED_RESPONSE. Unknown fields are ignored.
         """
-        return self._call("GET", "/key", _parse_key_info)
+        return self._call("GET", "/key", parse_key_info)
 
     def list_models(self, limit: int | None = None) -> Result:
         """Fetch the model catalogue with ``GET /models``.
@@ -286,7 +267,7 @@ class OpenRouterClient:
             raise ValueError(f"limit must be a non-negative integer or None, got {limit!r}.")
 
         def parse(body: Mapping[str, Any]) -> tuple[list[dict[str, Any]], str]:
-            models = _parse_models(body)
+            models = parse_models(body)
             if limit is not None:
                 models = models[:limit]
             return models, f"OpenRouter returned {len(models)} models."
@@ -317,7 +298,7 @@ class OpenRouterClient:
         body: dict[str, Any] = {"model": model, "messages": [dict(m) for m in messages]}
         if max_tokens is not None:
             body["max_tokens"] = max_tokens
-        return self._call("POST", "/chat/completions", lambda payload: _parse_chat_completion(payload, model), body)
+        return self._call("POST", "/chat/completions", lambda payload: parse_chat_completion(payload, model), body)
 
     def _call(
         self,
@@ -465,7 +446,7 @@ class OpenRouterClient:
 
         try:
             data, message = parse(body)
-        except _UnexpectedResponse as exc:
+        except UnexpectedResponse as exc:
             return _unexpected_result(status, exc.detail)
         return Result(Outcome.OK, message, status, data)
 
@@ -503,7 +484,7 @@ class OpenRouterClient:
             return None
         if isinstance(self._api_key, str) and self._api_key:
             text = text.replace(self._api_key, mask_key(self._api_key))
-        text = " ".join(_CONTROL_CHARACTERS.sub(" ", text).split())
+        text = " ".join(CONTROL_CHARACTERS.sub(" ", text).split())
         if not text:
             return None
         if len(text) > MAX_UPSTREAM_MESSAGE_LENGTH:
@@ -656,118 +637,3 @@ def _validate_header_value(name: str, value: Any) -> str:
     if not isinstance(value, str) or _HEADER_VALUE_PATTERN.fullmatch(value) is None:
         raise ValueError(f"{name} must be printable ASCII without line breaks, got {value!r}.")
     return value
-
-
-# Parsers of successful response bodies. Each returns (data, success message)
-# or raises _UnexpectedResponse.
-
-
-def _parse_key_info(body: Mapping[str, Any]) -> tuple[KeyInfo, str]:
-    data = body.get("data")
-    if not isinstance(data, Mapping):
-        raise _UnexpectedResponse("the 'data' object is missing")
-
-    label = data.get("label")
-    if not isinstance(label, str):
-        raise _UnexpectedResponse("'data.label' is missing or not a string")
-    usage = _optional_number(data, "usage")
-    if usage is None:
-        raise _UnexpectedResponse("'data.usage' is missing or not a number")
-
-    # OpenRouter has sent expires_at both inside and beside the data object.
-    expires_raw = data["expires_at"] if "expires_at" in data else body.get("expires_at")
-
-    info = KeyInfo(
-        label=label,
-        usage=usage,
-        limit=_optional_number(data, "limit"),
-        limit_remaining=_optional_number(data, "limit_remaining"),
-        limit_reset=_optional_string(data, "limit_reset"),
-        usage_daily=_optional_number(data, "usage_daily"),
-        usage_weekly=_optional_number(data, "usage_weekly"),
-        usage_monthly=_optional_number(data, "usage_monthly"),
-        is_free_tier=_optional_bool(data, "is_free_tier"),
-        is_management_key=_optional_bool(data, "is_management_key"),
-        expires_at=_parse_timestamp(expires_raw),
-    )
-    return info, "OpenRouter accepted the key."
-
-
-def _parse_models(body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    models = body.get("data")
-    if not isinstance(models, list):
-        raise _UnexpectedResponse("the 'data' list is missing")
-    for model in models:
-        if not isinstance(model, dict) or not isinstance(model.get("id"), str):
-            raise _UnexpectedResponse("a model entry has no string 'id'")
-    return models
-
-
-def _parse_chat_completion(body: Mapping[str, Any], requested_model: str) -> tuple[dict[str, Any], str]:
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices or not isinstance(choices[0], Mapping):
-        raise _UnexpectedResponse("the 'choices' list is missing or empty")
-    message = choices[0].get("message")
-    if not isinstance(message, Mapping):
-        raise _UnexpectedResponse("'choices[0].message' is missing")
-    content = message.get("content")
-    # Content is null when the model returned only tool calls.
-    if content is not None and not isinstance(content, str):
-        raise _UnexpectedResponse("'choices[0].message.content' is not a string")
-    finish_reason = _optional_string(choices[0], "finish_reason")
-
-    usage = body.get("usage")
-    if usage is None:
-        usage = {}
-    elif not isinstance(usage, Mapping):
-        raise _UnexpectedResponse("'usage' is not an object")
-    model = body.get("model")
-    if not isinstance(model, str) or not model:
-        model = requested_model
-
-    data = {
-        "reply": content or "",
-        "model": model,
-        "finish_reason": finish_reason,
-        "usage": dict(usage),
-    }
-    shown_model = _CONTROL_CHARACTERS.sub("", model)[:100]
-    return data, f"{shown_model} sent a reply through OpenRouter."
-
-
-def _optional_number(data: Mapping[str, Any], name: str) -> float | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _UnexpectedResponse(f"'{name}' is not a number")
-    return float(value)
-
-
-def _optional_string(data: Mapping[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise _UnexpectedResponse(f"'{name}' is not a string")
-    return value
-
-
-def _optional_bool(data: Mapping[str, Any], name: str) -> bool | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, bool):
-        raise _UnexpectedResponse(f"'{name}' is not true or false")
-    return value
-
-
-def _parse_timestamp(value: Any) -> datetime | None:
-    """Parse an ISO 8601 timestamp as an aware datetime, taking one without an offset as UTC."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise _UnexpectedResponse("'expires_at' is not a string")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise _UnexpectedResponse("'expires_at' is not an ISO 8601 timestamp") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed
