@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 from urllib3.exceptions import ReadTimeoutError
 
 from credentials.masking import mask_secret
@@ -181,6 +182,7 @@ class OpenRouterClient:
     A session passed in stays open when the client is closed.
     """
 
+    @sensitive_variables("api_key")
     def __init__(
         self,
         api_key: str,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from credentials.audit import Action, record_event
 from credentials.connectors import Connector
@@ -62,6 +63,7 @@ def verification_from(result: Result) -> Verification:
     return Verification(status, result.message)
 
 
+@sensitive_variables("api_key")
 def verify_api_key(connector: Connector, api_key: str) -> Verification:
     """Ask the provider whether the key works. Makes a network call of up to the configured timeouts."""
     with connector.client_class(api_key) as client:

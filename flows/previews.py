@@ -6,6 +6,7 @@ import string
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from credentials.audit import Action, record_event
 from credentials.models import Credential
@@ -35,6 +36,7 @@ class TestRun:
     usage: dict = field(default_factory=dict)
 
 
+@sensitive_variables("key")
 def usable_key(credential: Credential) -> str | None:
     """Return the decrypted key, or None when it cannot be decrypted. Decrypts the key column."""
     key = credential.api_key
@@ -50,6 +52,7 @@ def mark_used(credential: Credential, request, detail: str) -> None:
     record_event(credential, Action.USED, request, detail)
 
 
+@sensitive_variables("api_key")
 def preview_source(credential: Credential, config: dict, request=None) -> TestRun:
     """Fetch the first records the source would read. Makes a network call."""
     api_key = usable_key(credential)
@@ -94,6 +97,7 @@ def render_prompt(template: str, record: dict) -> str:
     return template.format_map(values)
 
 
+@sensitive_variables("api_key")
 def send_test_record(credential: Credential, config: dict, request=None) -> TestRun:
     """Send SAMPLE_RECORD through the destination's prompt to the model. Makes a billed network call."""
     try:
