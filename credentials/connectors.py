@@ -1,7 +1,7 @@
 """The connectors that authenticate with an API key.
 
-A connector is declared here once; the models, forms, views and templates read everything they need
-from its entry, so a second API-key connector needs a new entry, not new views.
+A connector is declared here once. The models, views and templates read what they need from its
+entry, so a second API-key connector needs a new entry and its configuration forms, not new views.
 """
 
 import re

@@ -20,11 +20,6 @@ def decrypt(token: str) -> str:
     return encrypted_fields.CRYPTER.decrypt(token.encode("utf-8")).decode("utf-8")
 
 
-def reencrypt(token: str) -> str:
-    """Return the token encrypted again with the first configured key; raises InvalidToken like decrypt."""
-    return encrypted_fields.CRYPTER.rotate(token.encode("utf-8")).decode("utf-8")
-
-
 def reload_crypter() -> None:
     encrypted_fields.CRYPTER = encrypted_fields.get_crypter()
 
@@ -32,7 +27,7 @@ def reload_crypter() -> None:
 def key_id(fernet_key: str) -> str:
     """Return a short public identifier of an encryption key: its SHA-256, truncated.
 
-    Stored beside each ciphertext, it tells which key encrypted a row without decrypting anything.
+    Stored beside each ciphertext, it identifies the key that encrypted a row without decrypting anything.
     """
     return hashlib.sha256(fernet_key.encode("utf-8")).hexdigest()[:16]
 

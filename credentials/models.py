@@ -123,7 +123,7 @@ class Credential(models.Model):
 
 
 class CredentialEvent(models.Model):
-    """One entry of a credential's audit trail. Never holds secret material, only names and outcomes."""
+    """One entry of a credential's audit trail, with names and outcomes but no secret material."""
 
     class Action(models.TextChoices):
         CREATED = "created", "Created"

@@ -1,4 +1,4 @@
-"""Checking an API key with its provider and turning the answer into a credential status."""
+"""Checking an API key with its provider and turning the response into a credential status."""
 
 import logging
 from dataclasses import dataclass, replace
@@ -40,7 +40,7 @@ STATUS_BY_OUTCOME = {
 
 @dataclass(frozen=True)
 class Verification:
-    """What the provider said about a key, as a credential status and a message for the user."""
+    """The provider's verdict on a key, as a credential status and a message for the user."""
 
     status: str
     message: str
@@ -48,7 +48,7 @@ class Verification:
 
     @property
     def rejected(self) -> bool:
-        """Tell whether the provider said the key is invalid, as opposed to not answering."""
+        """Tell whether the provider rejected the key, as opposed to not responding."""
         return self.status == Credential.Status.INVALID
 
     @property
@@ -78,8 +78,8 @@ def verify_api_key(connector: Connector, api_key: str) -> Verification:
 def mask_label(label: str, connector: Connector) -> str:
     """Cut the provider's label down to the public prefix and the last characters.
 
-    OpenRouter labels a key with its first 12 characters, "...", and its tail; the three characters
-    after ``sk-or-v1-`` are secret, so they are not shown or stored.
+    OpenRouter labels a key with its first 12 characters, "...", and its tail. The three characters
+    after ``sk-or-v1-`` are secret, so they are neither shown nor stored.
     """
     head, separator, tail = label.partition("...")
     if separator and connector.key_prefix and head.startswith(connector.key_prefix):

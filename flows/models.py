@@ -13,7 +13,7 @@ class EndpointQuerySet(models.QuerySet):
 
 
 class Endpoint(models.Model):
-    """What data sources and destinations share: a name, a connector and the credential it uses."""
+    """Fields shared by data sources and destinations: a name, a connector and the credential used."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)

@@ -83,7 +83,7 @@ def tiles_context(request, connector) -> dict:
         listed = listed.exclude(pk=selected_credential.pk)
 
     first = (page - 1) * TILES_PER_PAGE if request.htmx else 0
-    # One row more than shown tells whether there is a next page without a COUNT query.
+    # Fetching one row more than shown reveals a next page without a COUNT query.
     tiles = list(listed[first : page * TILES_PER_PAGE + 1])
     has_more = len(tiles) > page * TILES_PER_PAGE - first
     tiles = tiles[: page * TILES_PER_PAGE - first]

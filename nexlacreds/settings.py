@@ -112,8 +112,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     LOCAL_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Wait for a writer instead of failing at once with "database is locked", and take the write lock
-    # when a transaction starts, so two writers never deadlock on upgrading a read lock.
+    # Wait up to 20 s for another writer instead of failing at once with "database is locked". Taking
+    # the write lock when a transaction starts makes concurrent writers queue for it.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

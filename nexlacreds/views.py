@@ -39,7 +39,7 @@ def sign_in_locked(request, original_response=None, credentials=None):
 @never_cache
 @require_GET
 def health(request):
-    """Report whether the database answers and how many stored keys the configured keys cannot read.
+    """Report whether the database responds and how many stored keys the configured keys cannot read.
 
     The count compares each row's encryption key id with the configured keys, so nothing is decrypted.
     """

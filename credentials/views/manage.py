@@ -150,7 +150,7 @@ def credential_delete(request, pk):
             credential.delete()
         except ProtectedError:
             # Something started using it between the check and the delete; the event stays as a record of the attempt.
-            logger.info("Delete of credential %s refused: it came into use", credential.pk)
+            logger.info("Delete of credential %s rejected: it came into use", credential.pk)
         else:
             messages.success(request, f"Deleted “{credential.name}”.")
             if request.htmx:
