@@ -41,7 +41,11 @@ class CredentialFilterForm(forms.Form):
 
     def apply(self, queryset):
         """Return the queryset narrowed and ordered by the valid choices; invalid ones are ignored."""
-        values = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        values = {}
+        if self.is_bound:
+            self.is_valid()
+            # Only the fields that passed validation are in cleaned_data.
+            values = self.cleaned_data
         queryset = search(queryset, values.get("q") or "")
         if values.get("connector"):
             queryset = queryset.filter(connector=values["connector"])

@@ -45,7 +45,8 @@ def credential_list(request):
     query.pop("page", None)
     context = {"filters": filters, "page": page, "query": query.urlencode()}
     template = "credentials/credential_list.html"
-    if request.htmx:
+    # htmx restores a pushed URL it has not cached with an htmx request, and needs the whole page then.
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     return render(request, template, context)
 
@@ -58,15 +59,14 @@ def credential_detail(request, pk):
 
 
 def detail_context(credential: Credential, **extra) -> dict:
-    expires_soon = bool(
-        credential.expires_at and credential.expires_at - timezone.now() < EXPIRES_SOON
-    )
+    time_left = credential.expires_at - timezone.now() if credential.expires_at else None
     return {
         "credential": credential,
+        "expired": time_left is not None and time_left <= timedelta(0),
+        "expires_soon": time_left is not None and time_left < EXPIRES_SOON,
         "sources": credential.datasources.order_by("name"),
         "destinations": credential.datadestinations.order_by("name"),
         "events": credential.events.select_related("actor")[:TRAIL_LENGTH],
-        "expires_soon": expires_soon,
         **extra,
     }
 
@@ -145,11 +145,12 @@ def credential_delete(request, pk):
     """Confirm and delete, or explain why not: a credential in use cannot be deleted."""
     credential = get_own_credential(request.user, pk)
     if request.method == "POST" and not in_use(credential):
-        record_event(credential, Action.DELETED, request)
         try:
-            credential.delete()
+            with transaction.atomic():
+                # Recorded first, while the credential still has its id; rolled back if the delete fails.
+                record_event(credential, Action.DELETED, request)
+                credential.delete()
         except ProtectedError:
-            # Something started using it between the check and the delete; the event stays as a record of the attempt.
             logger.info("Delete of credential %s rejected: it came into use", credential.pk)
         else:
             messages.success(request, f"Deleted “{credential.name}”.")
