@@ -25,6 +25,13 @@ class CredentialAdminForm(forms.ModelForm):
         model = Credential
         fields = ["owner", "connector", "name", "description"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            field = self.fields["replace_api_key"]
+            field.label = "API key"
+            field.help_text = "Stored encrypted and never shown again."
+
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None and not cleaned.get("replace_api_key"):
@@ -75,6 +82,8 @@ class CredentialAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_shown(self, credential):
+        if credential.pk is None:
+            return "-"
         if not credential.key_is_readable:
             return "Cannot be decrypted: re-enter the key"
         return credential.get_status_display()

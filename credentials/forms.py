@@ -187,6 +187,7 @@ class MoveUsersForm(forms.Form):
 
     def __init__(self, *args, credential: Credential, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["target"].label_from_instance = lambda other: f"{other.name} ({other.get_status_display()}, {other.key_hint})"
         self.fields["target"].queryset = (
             Credential.objects.owned_by(credential.owner_id)
             .filter(connector=credential.connector)

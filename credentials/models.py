@@ -87,7 +87,7 @@ class Credential(models.Model):
                 "connector",
                 Lower("name"),
                 name="credential_name_unique_per_owner_and_connector",
-                violation_error_message="You already have a credential with this name.",
+                violation_error_message="A credential with this name already exists for this owner and connector.",
             )
         ]
         indexes = [models.Index(fields=["owner", "connector", "-created_at"], name="credential_owner_listing")]
@@ -110,13 +110,20 @@ class Credential(models.Model):
         return self.encryption_key_id in configured_key_ids()
 
     def set_api_key(self, api_key: str) -> None:
-        """Store a new key together with the hint and fingerprint derived from it."""
+        """Store a new key with the hint and fingerprint derived from it, and forget the old key's status."""
         connector = self.connector_info
         self.api_key = api_key
         self.key_hint = connector.mask(api_key)
         self.key_fingerprint = fingerprint(api_key)
         self.key_format_ok = connector.looks_like_key(api_key)
         self.encryption_key_id = current_key_id()
+        self.status = self.Status.NOT_VERIFIED
+        self.status_message = ""
+        self.checked_at = None
+        self.key_label = ""
+        self.key_usage = None
+        self.key_limit = None
+        self.expires_at = None
 
     def get_absolute_url(self) -> str:
         return reverse("credential_detail", args=[self.pk])

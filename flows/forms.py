@@ -21,6 +21,18 @@ class EndpointForm(forms.Form):
         """Return the connector settings to store, everything but the name."""
         return {key: value for key, value in self.cleaned_data.items() if key != "name"}
 
+    @classmethod
+    def describe(cls, config: dict) -> list[tuple[str, object]]:
+        """Return stored settings as (label, value) pairs, with choices shown by their labels."""
+        described = []
+        for name, field in cls.base_fields.items():
+            if name == "name" or name not in config:
+                continue
+            value = config[name]
+            choices = dict(getattr(field, "choices", None) or [])
+            described.append((field.label, choices.get(value, value)))
+        return described
+
 
 class OpenRouterSourceForm(EndpointForm):
     resource = forms.ChoiceField(
@@ -56,6 +68,12 @@ class OpenRouterDestinationForm(EndpointForm):
         max_value=100_000,
         initial=256,
         help_text="The most tokens a reply may use, 1 to 100,000.",
+        error_messages={
+            "required": "Enter the maximum number of tokens.",
+            "invalid": "Enter a whole number of tokens.",
+            "min_value": "Max tokens must be at least 1.",
+            "max_value": "Max tokens can be at most 100,000.",
+        },
     )
 
     def clean_model(self) -> str:

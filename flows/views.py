@@ -162,5 +162,12 @@ def configure_context(role, connector, credential, form) -> dict:
 @require_GET
 def endpoint_detail(request, role, pk):
     endpoint = get_own_endpoint(request.user, role, pk)
-    context = {"role": role, "role_title": ROLE_TITLES[role], "endpoint": endpoint, "credential": endpoint.credential}
+    form_class = CONFIG_FORMS[(endpoint.connector, role)]
+    context = {
+        "role": role,
+        "role_title": ROLE_TITLES[role],
+        "endpoint": endpoint,
+        "credential": endpoint.credential,
+        "settings": form_class.describe(endpoint.config),
+    }
     return render(request, "flows/endpoint_detail.html", context)

@@ -3,7 +3,8 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -50,3 +51,9 @@ def health(request):
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     status = "ok" if unreadable == 0 else "degraded"
     return JsonResponse({"status": status, "database": "ok", "undecryptable_credentials": unreadable})
+
+
+@require_GET
+def favicon(request):
+    # The static URL is looked up per request: with hashed file names it exists only after collectstatic.
+    return redirect(static("favicon.svg"), permanent=True)

@@ -49,8 +49,11 @@ def owner_client(client, owner):
 
 
 def make_credential(owner, name="Production", key=KNOWN_KEY, **fields) -> Credential:
-    credential = Credential(owner=owner, connector=OPENROUTER.slug, name=name, **fields)
+    credential = Credential(owner=owner, connector=OPENROUTER.slug, name=name)
     credential.set_api_key(key)
+    # After set_api_key, which resets the status columns that tests may want to set.
+    for field, value in fields.items():
+        setattr(credential, field, value)
     credential.save()
     return credential
 

@@ -81,7 +81,9 @@ def test_htmx_post_valid_returns_trigger(owner_client, owner):
     credential = Credential.objects.get()
     assert response.status_code == 204
     assert response.content == b""
-    assert json.loads(response["HX-Trigger"]) == {"credentialCreated": {"id": credential.pk}}
+    assert json.loads(response["HX-Trigger"]) == {
+        "credentialCreated": {"id": credential.pk, "next": f"/sources/new/openrouter/?selected={credential.pk}"}
+    }
     assert credential.owner == owner
     assert credential.connector == "openrouter"
     assert credential.name == "Staging"

@@ -730,7 +730,7 @@ def test_delete_get_of_used_credential_offers_move(owner_client, credential, in_
     html = owner_client.get(action_url(credential, "delete")).content.decode()
 
     target = field_block(html, "target")
-    assert f'<option value="{backup.pk}">Backup</option>' in target
+    assert f'<option value="{backup.pk}">Backup (Not verified, {backup.key_hint})</option>' in target
     assert f'value="{credential.pk}"' not in target
     assert f'action="{action_url(credential, "move")}"' in html
 
@@ -785,7 +785,7 @@ def test_move_htmx_reports_count(owner_client, credential, in_use):
     html = owner_client.post(action_url(credential, "move"), {"target": backup.pk}, **HTMX).content.decode()
 
     assert html.lstrip().startswith('<div id="delete-body">')
-    assert "Moved 2 to “Backup”" in html
+    assert "Moved 1 data source and 1 data destination to “Backup”" in html
     assert "Delete “Production”" in html
 
 

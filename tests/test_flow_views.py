@@ -290,9 +290,9 @@ def test_destination_detail_shows_credential(owner_client, credential, destinati
         ("prompt_template", "Summarise {}", "is not a field placeholder"),
         ("prompt_template", "Summarise {record.title}", "is not a field placeholder"),
         ("prompt_template", "", "Enter a prompt template."),
-        ("max_tokens", "0", "greater than or equal to 1"),
-        ("max_tokens", "100001", "less than or equal to 100000"),
-        ("max_tokens", "many", "Enter a whole number."),
+        ("max_tokens", "0", "Max tokens must be at least 1."),
+        ("max_tokens", "100001", "Max tokens can be at most 100,000."),
+        ("max_tokens", "many", "Enter a whole number of tokens."),
     ],
 )
 def test_destination_rejects_invalid_settings(owner_client, credential, field, value, message):

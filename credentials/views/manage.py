@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from credentials.access import get_own_credential
 from credentials.audit import Action, record_changes, record_event
+from credentials.connectors import CONNECTORS
 from credentials.forms import CredentialDetailsForm, MoveUsersForm, ReplaceKeyForm
 from credentials.listing import CredentialFilterForm
 from credentials.models import Credential
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
 TRAIL_LENGTH = 50
 CREDENTIAL_CHANGED_EVENT = "credentialChanged"
+USERS_MOVED_EVENT = "credentialUsersMoved"
 EXPIRES_SOON = timedelta(days=14)
 
 
@@ -43,7 +45,7 @@ def credential_list(request):
     page = Paginator(credentials, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "connectors": CONNECTORS.values()}
     template = "credentials/credential_list.html"
     # htmx restores a pushed URL it has not cached with an htmx request, and needs the whole page then.
     if request.htmx and not request.htmx.history_restore_request:
@@ -171,12 +173,27 @@ def credential_move_users(request, pk):
     if form.is_valid():
         target = form.cleaned_data["target"]
         with transaction.atomic():
-            moved = credential.datasources.update(credential=target) + credential.datadestinations.update(credential=target)
-        logger.info("Moved %d users of credential %s to credential %s", moved, credential.pk, target.pk)
+            sources = credential.datasources.update(credential=target)
+            destinations = credential.datadestinations.update(credential=target)
+        moved = moved_text(sources, destinations)
+        logger.info("Moved %s of credential %s to credential %s", moved, credential.pk, target.pk)
         if not request.htmx:
             messages.success(request, f"Moved {moved} to “{target.name}”. You can delete “{credential.name}” now.")
             return redirect("credential_delete", pk=credential.pk)
-    return render_delete(request, credential, form, moved=moved)
+    response = render_delete(request, credential, form, moved=moved)
+    if moved is not None:
+        # The page behind the dialog lists what uses the credential; it refreshes on this event.
+        response["HX-Trigger"] = json.dumps({USERS_MOVED_EVENT: {"id": credential.pk}})
+    return response
+
+
+def moved_text(sources: int, destinations: int) -> str:
+    parts = [
+        f"{count} data {kind}{'' if count == 1 else 's'}"
+        for count, kind in ((sources, "source"), (destinations, "destination"))
+        if count
+    ]
+    return " and ".join(parts) or "nothing"
 
 
 def in_use(credential: Credential) -> bool:

@@ -40,11 +40,13 @@ def credential_create(request, connector_slug):
             if credential is not None:
                 record_event(credential, Action.CREATED, request)
                 record_verification_event(credential, verification, request)
+                return_url = with_query(next_url, selected=credential.pk)
                 if request.htmx:
                     # No body: the page listens for the event, closes the dialog and refreshes its tiles.
-                    event = {CREDENTIAL_CREATED_EVENT: {"id": credential.pk}}
+                    # A page without tiles, such as this form opened on its own, goes to "next" instead.
+                    event = {CREDENTIAL_CREATED_EVENT: {"id": credential.pk, "next": return_url}}
                     return HttpResponse(status=204, headers={"HX-Trigger": json.dumps(event)})
-                return redirect(with_query(next_url, selected=credential.pk))
+                return redirect(return_url)
 
     context = {"form": form, "connector": connector, "next_url": next_url}
     template = "credentials/credential_create.html"

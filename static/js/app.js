@@ -37,7 +37,7 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     const dialog = modal();
-    if (event.detail.target.id === "modal-body" && dialog && !dialog.open) {
+    if (event.detail.target && event.detail.target.id === "modal-body" && dialog && !dialog.open) {
       dialog.showModal();
       const first = dialog.querySelector("[autofocus]") || dialog.querySelector("input, textarea, select");
       if (first) {
@@ -50,6 +50,19 @@
   document.addEventListener("change", function (event) {
     if (event.target.name === "credential") {
       updateNextButtons();
+    }
+  });
+
+  // Enter in a text field submits with the form's main button, not the first one (Test).
+  document.addEventListener("keydown", function (event) {
+    const field = event.target;
+    if (event.key !== "Enter" || !field.form || field.tagName !== "INPUT") {
+      return;
+    }
+    const main = field.form.querySelector("[data-default-button]");
+    if (main && !main.disabled) {
+      event.preventDefault();
+      field.form.requestSubmit(main);
     }
   });
 
@@ -79,17 +92,17 @@
   });
 
   // A saved credential: close the overlay, then reload the tiles with the new one selected.
+  // A page without tiles (the Credentials page, or the form opened on its own) goes to "next" instead.
   document.addEventListener("credentialCreated", function (event) {
     const grid = document.querySelector("[data-refresh-url]");
-    const dialog = modal();
-    if (grid) {
-      dialogOpener = null;
+    if (!grid) {
+      window.location.assign(event.detail.next);
+      return;
     }
+    const dialog = modal();
+    dialogOpener = null;
     if (dialog && dialog.open) {
       dialog.close();
-    }
-    if (!grid) {
-      return;
     }
     const url = grid.dataset.refreshUrl + "?selected=" + encodeURIComponent(event.detail.id);
     htmx.ajax("GET", url, { target: grid, swap: "outerHTML" }).then(function () {

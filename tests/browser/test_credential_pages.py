@@ -151,10 +151,11 @@ def test_delete_used_credential_after_move(page, owner):
     dialog = open_dialog(page, "Delete")
     expect(dialog).to_contain_text("cannot be deleted while these use it")
     expect(dialog.get_by_role("link", name="Catalogue")).to_be_visible()
-    dialog.get_by_label("Move everything to").select_option(label="Backup")
+    dialog.get_by_label("Move everything to").select_option(label=f"Backup (Not verified, {backup.key_hint})")
     dialog.get_by_role("button", name="Move all").click()
 
-    expect(dialog).to_contain_text("Moved 1 to “Backup”")
+    expect(dialog).to_contain_text("Moved 1 data source to “Backup”")
+    expect(page.locator("#credential-users")).to_contain_text("Nothing uses this credential yet.")
     dialog.get_by_role("button", name="Delete").click()
 
     expect(page).to_have_url(re.compile(r"/credentials/$"))

@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="dev", help="Name of the account to create (default: dev).")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Address of the site, for the sign-in hint.")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, url, **options):
         if not settings.DEBUG:
             raise CommandError("ensure_dev_account only runs with DJANGO_DEBUG on; use createsuperuser in production.")
 
@@ -34,5 +35,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Sign in as {username} with the password you set for it.")
             return
 
-        self.stdout.write(self.style.SUCCESS(f"Sign in at http://127.0.0.1:8000/ as {username} / {password}"))
+        self.stdout.write(self.style.SUCCESS(f"Sign in at {url} as {username} / {password}"))
         self.stdout.write("This is a local development account; the password is kept in .local/dev-account.txt.")
