@@ -212,3 +212,26 @@ def test_sign_in_form_leads_home(anonymous_page, owner):
     anonymous_page.get_by_role("button", name="Sign in").click()
     expect(anonymous_page.get_by_role("link", name="New data source")).to_be_visible()
     expect(anonymous_page.get_by_role("link", name="New data destination")).to_be_visible()
+
+
+def test_enter_in_overlay_saves(page):
+    open_authenticate(page)
+    dialog = open_overlay(page)
+    dialog.get_by_label("Credential Name").fill("Typed fast")
+    dialog.get_by_label("API Key Value").fill(KNOWN_KEY)
+
+    dialog.get_by_label("API Key Value").press("Enter")
+
+    expect(dialog).not_to_have_attribute("open", "")
+    expect(page.locator(".tile-credential", has_text="Typed fast").get_by_role("radio")).to_be_checked()
+
+
+def test_form_opened_alone_returns_to_next(page):
+    page.goto("/credentials/new/openrouter/?next=/destinations/new/openrouter/")
+    page.get_by_label("Credential Name").fill("Standalone")
+    page.get_by_label("API Key Value").fill(KNOWN_KEY)
+
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/destinations/new/openrouter/\?selected=\d+$"))
+    expect(page.locator(".tile-credential", has_text="Standalone").get_by_role("radio")).to_be_checked()

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from credentials.models import Credential
 from flows.models import DataSource
-from tests.conftest import KNOWN_KEY
+from tests.conftest import KNOWN_KEY, make_credential
 
 
 def test_whole_flow_works_without_javascript(page_without_javascript):
@@ -56,3 +56,17 @@ def test_key_is_asked_again_after_other_errors(page_without_javascript):
     expect(page.get_by_text("Enter it again")).to_be_visible()
     expect(page.get_by_label("API Key Value")).to_have_value("")
     assert KNOWN_KEY not in page.content()
+
+
+def test_save_after_test_creates_source(page_without_javascript, owner):
+    page = page_without_javascript
+    credential = make_credential(owner, name="Reader")
+    page.goto(f"/sources/new/openrouter/configure/?credential={credential.pk}")
+    page.get_by_label("Name").fill("Tested first")
+    page.get_by_role("button", name="Test").click()
+    expect(page.locator("#test-result")).to_contain_text("Read the first 10 records")
+
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_role("heading", name="Tested first")).to_be_visible()
+    assert DataSource.objects.get().name == "Tested first"
