@@ -5,6 +5,7 @@ first key encrypts and every key decrypts. Everything here looks the crypter up 
 ``reload_crypter`` after a settings change (rotation, tests) takes effect everywhere.
 """
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -41,5 +42,11 @@ def current_key_id() -> str:
     return key_id(configured_keys()[0])
 
 
-def configured_key_ids() -> set[str]:
-    return {key_id(key) for key in configured_keys()}
+def configured_key_ids() -> frozenset[str]:
+    return key_ids(tuple(configured_keys()))
+
+
+@functools.lru_cache(maxsize=8)
+def key_ids(keys: tuple[str, ...]) -> frozenset[str]:
+    # Cached because every listed credential asks; the argument changes when the settings do.
+    return frozenset(key_id(key) for key in keys)

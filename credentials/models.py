@@ -90,7 +90,8 @@ class Credential(models.Model):
                 violation_error_message="A credential with this name already exists for this owner and connector.",
             )
         ]
-        indexes = [models.Index(fields=["owner", "connector", "-created_at"], name="credential_owner_listing")]
+        # Migration 0002 adds two indexes in the "most recently used first" order, written per
+        # database because SQLite rejects NULLS LAST in an index.
 
     def __str__(self) -> str:
         return self.name

@@ -15,7 +15,8 @@ from flows.models import ENDPOINT_MODELS, DataDestination, DataSource
 from flows.previews import SAMPLE_RECORD, preview_source, send_test_record
 from nexlacreds.auth import login_required
 
-TILES_PER_PAGE = 24
+# Three rows of four on a wide screen; Show more loads the next twelve.
+TILES_PER_PAGE = 12
 ROLE_TITLES = {"source": "data source", "destination": "data destination"}
 
 
@@ -89,7 +90,14 @@ def tiles_context(request, connector) -> dict:
     tiles = tiles[: page * TILES_PER_PAGE - first]
     if selected_credential is not None and first == 0:
         tiles.insert(0, selected_credential)
-    return {"credentials": tiles, "selected": selected, "query": query, "has_more": has_more, "next_page": page + 1}
+    return {
+        "credentials": tiles,
+        "selected": selected,
+        "selected_id": int(selected) if selected else None,
+        "query": query,
+        "has_more": has_more,
+        "next_page": page + 1,
+    }
 
 
 def selected_credential_id(request) -> str | None:

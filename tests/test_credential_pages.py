@@ -14,6 +14,7 @@ from credentials.audit import record_event
 from credentials.connectors import CONNECTORS, OPENROUTER
 from credentials.models import Credential, CredentialEvent
 from flows.models import DataDestination, DataSource
+from flows.views import TILES_PER_PAGE as PER_PAGE
 from tests.conftest import KNOWN_KEY, REJECTED_KEY, make_credential
 
 LIST_URL = "/credentials/"
@@ -1019,30 +1020,30 @@ def make_used_in_order(owner, count: int) -> list[Credential]:
     return credentials
 
 
-def test_tiles_first_page_has_24_and_show_more(owner_client, owner):
-    credentials = make_used_in_order(owner, 30)
+def test_tiles_first_page_is_full_with_show_more(owner_client, owner):
+    credentials = make_used_in_order(owner, PER_PAGE + 6)
 
     html = owner_client.get(AUTHENTICATE_URL).content.decode()
 
-    assert tile_ids(html) == [credential.pk for credential in credentials[:24]]
+    assert tile_ids(html) == [credential.pk for credential in credentials[:PER_PAGE]]
     assert "Show more" in html
     assert 'href="?page=2"' in html
 
 
 def test_tiles_htmx_second_page_has_the_rest(owner_client, owner):
-    credentials = make_used_in_order(owner, 30)
+    credentials = make_used_in_order(owner, PER_PAGE + 6)
 
     response = owner_client.get(AUTHENTICATE_URL, {"page": "2"}, **HTMX)
     html = response.content.decode()
 
-    assert tile_ids(html) == [credential.pk for credential in credentials[24:]]
+    assert tile_ids(html) == [credential.pk for credential in credentials[PER_PAGE:]]
     assert "Show more" not in html
     assert "Add Credential" not in html
     assert "<fieldset" not in html
 
 
 def test_tiles_plain_second_page_shows_all(owner_client, owner):
-    credentials = make_used_in_order(owner, 30)
+    credentials = make_used_in_order(owner, PER_PAGE + 6)
 
     html = owner_client.get(AUTHENTICATE_URL, {"page": "2"}).content.decode()
 
@@ -1050,17 +1051,17 @@ def test_tiles_plain_second_page_shows_all(owner_client, owner):
     assert "Show more" not in html
 
 
-def test_tiles_exactly_24_has_no_show_more(owner_client, owner):
-    make_many(owner, 24)
+def test_tiles_exactly_one_page_has_no_show_more(owner_client, owner):
+    make_many(owner, PER_PAGE)
 
     html = owner_client.get(AUTHENTICATE_URL).content.decode()
 
-    assert len(tile_ids(html)) == 24
+    assert len(tile_ids(html)) == PER_PAGE
     assert "Show more" not in html
 
 
 def test_tiles_show_more_keeps_search(owner_client, owner):
-    make_used_in_order(owner, 30)
+    make_used_in_order(owner, PER_PAGE + 6)
     make_credential(owner, name="Unrelated")
 
     html = owner_client.get(AUTHENTICATE_URL, {"q": "Key"}).content.decode()
@@ -1071,12 +1072,12 @@ def test_tiles_show_more_keeps_search(owner_client, owner):
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999"])
 def test_tiles_odd_page_shows_first_page(owner_client, owner, page):
-    credentials = make_used_in_order(owner, 30)
+    credentials = make_used_in_order(owner, PER_PAGE + 6)
 
     response = owner_client.get(AUTHENTICATE_URL, {"page": page})
 
     assert response.status_code == 200
-    assert tile_ids(response.content.decode()) == [credential.pk for credential in credentials[:24]]
+    assert tile_ids(response.content.decode()) == [credential.pk for credential in credentials[:PER_PAGE]]
 
 
 def test_tiles_selected_pinned_first(owner_client, owner):
@@ -1091,7 +1092,7 @@ def test_tiles_selected_pinned_first(owner_client, owner):
 
 
 def test_tiles_selected_is_not_repeated_on_next_page(owner_client, owner):
-    credentials = make_used_in_order(owner, 30)
+    credentials = make_used_in_order(owner, PER_PAGE + 6)
     selected = credentials[-1]
 
     first = tile_ids(owner_client.get(AUTHENTICATE_URL, {"selected": selected.pk}).content.decode())

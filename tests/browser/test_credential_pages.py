@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from credentials.models import Credential
 from flows.models import DataSource
+from flows.views import TILES_PER_PAGE as PER_PAGE
 from tests.conftest import KNOWN_KEY, make_credential
 
 SECOND_KEY = "sk-or-v1-" + "a1b2c3d4e5f60718" * 4
@@ -202,18 +203,18 @@ def test_authenticate_search_filters_tiles(page, owner):
 
 
 def test_authenticate_show_more_appends_tiles(page, owner):
-    make_used_in_order(owner, 30)
+    make_used_in_order(owner, PER_PAGE + 6)
     page.goto("/sources/new/openrouter/")
     tiles = page.locator(".tile-credential")
-    expect(tiles).to_have_count(24)
+    expect(tiles).to_have_count(PER_PAGE)
     mark_page(page)
 
     page.get_by_role("link", name="Show more").click()
 
-    expect(tiles).to_have_count(30)
+    expect(tiles).to_have_count(PER_PAGE + 6)
     expect(tiles.nth(0)).to_contain_text("Key 00")
-    expect(tiles.nth(24)).to_contain_text("Key 24")
-    expect(tiles.nth(29)).to_contain_text("Key 29")
+    expect(tiles.nth(PER_PAGE)).to_contain_text(f"Key {PER_PAGE:02d}")
+    expect(tiles.nth(PER_PAGE + 5)).to_contain_text(f"Key {PER_PAGE + 5:02d}")
     expect(page.get_by_role("link", name="Show more")).to_have_count(0)
     assert page_was_not_reloaded(page)
     assert page.console_errors == []
