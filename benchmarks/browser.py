@@ -17,16 +17,8 @@ import json
 import secrets
 import statistics
 
-# Same flags as tests/browser/conftest.py: without them Chromium keeps trying to reach Google's hosts.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.chromium import CHROMIUM_ARGS
+
 AUTHENTICATE_PATH = "/sources/new/openrouter/"
 TIMEOUT_MS = 15_000
 

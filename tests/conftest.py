@@ -6,6 +6,7 @@ from django.test import override_settings
 
 from credentials.connectors import OPENROUTER
 from credentials.models import Credential
+from flows.models import DataDestination, DataSource
 from tests.fake_openrouter import FakeOpenRouter, RunningServer
 
 # A well-formed OpenRouter key that tests push through every flow and then look for in every output.
@@ -68,3 +69,21 @@ def all_logs(caplog):
     """Capture every log record, at every level, from every logger."""
     caplog.set_level(logging.DEBUG)
     return caplog
+
+
+@pytest.fixture
+def source(owner, credential) -> DataSource:
+    return DataSource.objects.create(
+        owner=owner, name="Model catalogue", connector="openrouter", credential=credential, config={"resource": "models"}
+    )
+
+
+@pytest.fixture
+def destination(owner, credential) -> DataDestination:
+    return DataDestination.objects.create(
+        owner=owner,
+        name="Summaries",
+        connector="openrouter",
+        credential=credential,
+        config={"model": "openai/gpt-4o-mini", "prompt_template": "{title}", "max_tokens": 256},
+    )

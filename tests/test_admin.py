@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 
 from credentials.models import Credential
-from flows.models import DataDestination, DataSource
 from tests.conftest import KNOWN_KEY
 
 CHANGELIST = "/admin/credentials/credential/"
@@ -65,20 +64,6 @@ def add_data(client, owner, **overrides) -> dict:
     data.update({"owner": owner.pk, "connector": "openrouter", "name": "Staging", "description": "", "replace_api_key": ""})
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def source(owner, credential) -> DataSource:
-    return DataSource.objects.create(
-        owner=owner, name="Model catalogue", connector="openrouter", credential=credential, config={"resource": "models"}
-    )
-
-
-@pytest.fixture
-def destination(owner, credential) -> DataDestination:
-    return DataDestination.objects.create(
-        owner=owner, name="Summaries", connector="openrouter", credential=credential, config={"max_tokens": 256}
-    )
 
 
 def test_changelist_shows_credential_columns(admin_client, credential):

@@ -31,24 +31,6 @@ def destination_data(credential, **overrides) -> dict:
     return data
 
 
-@pytest.fixture
-def source(owner, credential) -> DataSource:
-    return DataSource.objects.create(
-        owner=owner, name="Model catalogue", connector="openrouter", credential=credential, config={"resource": "models"}
-    )
-
-
-@pytest.fixture
-def destination(owner, credential) -> DataDestination:
-    return DataDestination.objects.create(
-        owner=owner,
-        name="Summaries",
-        connector="openrouter",
-        credential=credential,
-        config={"model": "openai/gpt-4o-mini", "prompt_template": "{title}", "max_tokens": 256},
-    )
-
-
 def test_home_offers_new_source_and_destination(owner_client):
     html = owner_client.get("/").content.decode()
 
