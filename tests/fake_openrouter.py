@@ -1,6 +1,6 @@
-"""A small HTTP server on 127.0.0.1 that answers like OpenRouter's API, for tests and local trials.
+"""A small HTTP server on 127.0.0.1 that responds like OpenRouter's API, for tests and local trials.
 
-Which answer a key gets depends on its last four characters:
+The response a key gets depends on its last four characters:
 ``dead`` → 401, ``0402`` → 402, ``0403`` → 403, ``0429`` → 429, ``0503`` → 503; anything else is valid.
 Run it alone with ``python -m tests.fake_openrouter --port 8001`` and start the app with
 ``OPENROUTER_BASE_URL=http://127.0.0.1:8001/api/v1``.
@@ -52,7 +52,7 @@ class Reply:
 
 @dataclass
 class FakeOpenRouter:
-    """What the fake answers; ``received`` lists every request it answered."""
+    """The fake API's routes; ``received`` lists every request it handled."""
 
     received: list[ReceivedRequest] = field(default_factory=list)
     delay_seconds: float = 0.0

@@ -41,7 +41,7 @@ def test_htmx_is_configured_for_the_policy(owner_client):
     assert '"includeIndicatorStyles": false' in html
 
 
-def test_sign_in_page_is_not_marked_no_store_for_anonymous(client):
+def test_sign_in_page_has_policy(client):
     response = client.get("/accounts/login/")
 
     assert response.status_code == 200
