@@ -48,5 +48,5 @@ def configured_key_ids() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=8)
 def key_ids(keys: tuple[str, ...]) -> frozenset[str]:
-    # Cached because every listed credential asks; the argument changes when the settings do.
+    # Cached because every listed credential needs it; the argument changes when the settings do.
     return frozenset(key_id(key) for key in keys)

@@ -283,13 +283,13 @@ def test_plain_invalid_post_asks_for_key_again(owner_client):
     assert "Enter it again" in field_block(html, "api_key")
 
 
-def test_plain_invalid_post_without_key_does_not_ask_again(owner_client):
+def test_plain_error_without_key_skips_prompt(owner_client):
     html = owner_client.post(CREATE_URL, form_data(name="", api_key="")).content.decode()
 
     assert "Enter it again" not in html
 
 
-def test_htmx_invalid_post_does_not_ask_for_key_again(owner_client):
+def test_htmx_error_skips_key_prompt(owner_client):
     html = owner_client.post(CREATE_URL, form_data(name=""), **HTMX).content.decode()
 
     assert "Enter it again" not in html
