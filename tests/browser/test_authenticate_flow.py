@@ -235,3 +235,16 @@ def test_form_opened_alone_returns_to_next(page):
 
     expect(page).to_have_url(re.compile(r"/destinations/new/openrouter/\?selected=\d+$"))
     expect(page.locator(".tile-credential", has_text="Standalone").get_by_role("radio")).to_be_checked()
+
+
+def test_clicking_tile_status_selects_it(page, owner):
+    make_credential(owner, name="Whole tile")
+    open_authenticate(page)
+    tile = page.locator(".tile-credential", has_text="Whole tile")
+    status = tile.locator(".tile-status")
+    box = status.bounding_box()
+
+    page.mouse.click(box["x"] + 5, box["y"] + box["height"] / 2)
+
+    expect(tile.get_by_role("radio")).to_be_checked()
+    expect(page.get_by_role("button", name="Next")).to_be_enabled()
