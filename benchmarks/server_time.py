@@ -286,9 +286,9 @@ def main() -> None:
     expected = {"authenticate": tiles_per_page, "credentials": list_page_size}
     for size, pages in results["sizes"].items():
         for page, limit in expected.items():
-            shown = pages[page]["rows_shown"]
-            if shown != min(int(size), limit):
-                print(f"  WARNING: {page} shows {shown} credentials at {size}, expected {min(int(size), limit)}", flush=True)
+            rows_shown = pages[page]["rows_shown"]
+            if rows_shown != min(int(size), limit):
+                print(f"  WARNING: {page} shows {rows_shown} credentials at {size}, expected {min(int(size), limit)}", flush=True)
 
     for page in ("authenticate", "credentials"):
         slowest = samples[(sizes[-1], page)].slowest_statement()
